@@ -1,0 +1,244 @@
+/*
+ * proto.h: the wire protocol tandem.v1 as pure C.
+ *
+ * Decoding turns one client frame (JSON text) into a validated struct
+ * proto_request: every field is type- and range-checked against the op's row
+ * in the field table, so handlers never see JSON. Encoding writes replies and
+ * events through a small JSON writer (struct jw) that reserves headroom in
+ * front of the text, so the server can hand the buffer to the socket layer
+ * without copying.
+ *
+ * proto/ does no I/O, keeps no global state and never aborts on bad input.
+ *
+ * Checklist when adding an op: a row in proto/decode.c's op table, its fields
+ * in the field table if new, a handler row in server/dispatch.c, a section in
+ * proto/PROTOCOL.md, and an example under proto/examples/.
+ */
+#ifndef TANDEM_PROTO_H
+#define TANDEM_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tandem/errors.h"
+#include "tandem/types.h"
+
+enum proto_op {
+	PROTO_OP_HELLO,
+	PROTO_OP_REGISTER,
+	PROTO_OP_LOGIN,
+	PROTO_OP_LOGOUT,
+	PROTO_OP_PING,
+	PROTO_OP_USER_LIST,
+	PROTO_OP_INVITE_CREATE,
+	PROTO_OP_CONV_LIST,
+	PROTO_OP_CONV_GET,
+	PROTO_OP_CONV_CREATE,
+	PROTO_OP_DM_OPEN,
+	PROTO_OP_CONV_JOIN,
+	PROTO_OP_CONV_LEAVE,
+	PROTO_OP_CONV_INVITE,
+	PROTO_OP_CONV_REMOVE,
+	PROTO_OP_CONV_UPDATE,
+	PROTO_OP_CONV_ARCHIVE,
+	PROTO_OP_MSG_SEND,
+	PROTO_OP_MSG_EDIT,
+	PROTO_OP_MSG_DELETE,
+	PROTO_OP_MSG_HISTORY,
+	PROTO_OP_TYPING,
+	PROTO_OP__COUNT
+};
+
+/* Field bits: which fields a request carried (proto_request.present). */
+enum proto_field {
+	PF_TOKEN = 1u << 0,
+	PF_SINCE = 1u << 1,
+	PF_HANDLE = 1u << 2,
+	PF_PASSWORD = 1u << 3,
+	PF_DISPLAY_NAME = 1u << 4,
+	PF_TEAM = 1u << 5,
+	PF_INVITE = 1u << 6,
+	PF_CONV = 1u << 7,
+	PF_USER = 1u << 8,
+	PF_MESSAGE = 1u << 9,
+	PF_NAME = 1u << 10,
+	PF_TOPIC = 1u << 11,
+	PF_KIND = 1u << 12,
+	PF_PRIVATE = 1u << 13,
+	PF_MEMBERS = 1u << 14,
+	PF_BODY = 1u << 15,
+	PF_NONCE = 1u << 16,
+	PF_BEFORE = 1u << 17,
+	PF_AFTER = 1u << 18,
+	PF_LIMIT = 1u << 19,
+	PF_MAX_USES = 1u << 20,
+	PF_TTL_HOURS = 1u << 21
+};
+
+/*
+ * One decoded request. Each field has one meaning in every op that takes it;
+ * `present` says which were given. Strings are NUL-terminated copies owned by
+ * the struct (proto_request_fini() frees and wipes them: password is zeroed).
+ */
+struct proto_request {
+	enum proto_op op;
+	int64_t id;		/* 0..2^53-1 */
+	uint32_t present;	/* PF_* bits */
+	char token[TD_TOKEN_LEN + 1];
+	int64_t since;		/* >= 0 */
+	char handle[TD_HANDLE_MAX + 1];
+	char *password;		/* owned, zeroed on fini */
+	char display_name[TD_DISPLAY_MAX + 1];
+	enum td_team team;
+	char invite[TD_INVITE_LEN + 1];
+	int64_t conv, user, message; /* > 0 */
+	char name[TD_CHANNEL_NAME_MAX + 1];
+	char topic[TD_TOPIC_MAX + 1];
+	enum td_conv_kind kind;	/* channel or group only */
+	bool is_private;
+	int64_t members[TD_MEMBERS_MAX];
+	size_t n_members;
+	char *body;		/* owned */
+	char nonce[TD_NONCE_MAX + 1];
+	int64_t before, after;	/* message ids; before > 0, after >= 0 */
+	int limit;		/* 1..TD_HISTORY_MAX */
+	int max_uses;		/* 1..1000 */
+	int ttl_hours;		/* 1..720 */
+};
+
+/* The wire name of an op ("msg.send"), or NULL for an out-of-range op. */
+const char *proto_op_name(enum proto_op op);
+
+/*
+ * Decode one client frame of `len` bytes (not NUL-terminated).
+ * Returns 0 and fills *req, or a negative TD_ERR_* code. On error, *req_id is
+ * set to the request's id when it could be read (else -1) so the error reply
+ * can name it, and why_buf receives a human explanation ("field 'limit' must
+ * be an integer from 1 to 200"): printable ASCII, NUL-terminated, cut to
+ * why_len bytes, "" on success; why_buf may be NULL and req_id may be NULL.
+ * Always call proto_request_fini() afterwards, whatever the result.
+ */
+int proto_decode_request(const char *buf, size_t len, struct proto_request *req,
+			 int64_t *req_id, char *why_buf, size_t why_len);
+void proto_request_fini(struct proto_request *req);
+
+/*
+ * Text rules, shared by the decoder, the server and the clients.
+ * Each returns true when `s` is acceptable.
+ */
+bool proto_valid_handle(const char *s);
+bool proto_valid_channel_name(const char *s);
+/* Valid UTF-8, no C0/C1 controls, no bidi overrides, 1..max_chars chars. */
+bool proto_valid_line(const char *s, size_t max_chars, bool allow_empty);
+/* Valid UTF-8, no controls but \n and \t, not only whitespace. */
+bool proto_valid_body(const char *s, size_t len);
+/* Number of code points in valid UTF-8 `s`. */
+size_t proto_utf8_chars(const char *s);
+
+/*
+ * struct jw: an append-only JSON writer into a heap buffer that begins with
+ * `headroom` spare bytes (for LWS_PRE). Allocation failure aborts (small,
+ * bounded sizes). Keys and strings are escaped; the writer inserts commas.
+ */
+struct jw {
+	char *buf;
+	size_t len;	 /* bytes used, including headroom */
+	size_t cap;
+	size_t headroom;
+	unsigned depth;
+	uint64_t need_comma; /* bit per depth */
+};
+
+void jw_init(struct jw *w, size_t headroom);
+void jw_fini(struct jw *w);
+/* Take the buffer: *len gets the JSON length (after headroom). */
+char *jw_take(struct jw *w, size_t *len);
+const char *jw_text(const struct jw *w); /* JSON text (after headroom) */
+size_t jw_text_len(const struct jw *w);
+void jw_obj_open(struct jw *w);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w);
+void jw_arr_close(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* Key + value shorthands. */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_kint(struct jw *w, const char *key, int64_t v);
+void jw_kbool(struct jw *w, const char *key, bool v);
+
+/* Entities as JSON objects (see PROTOCOL.md "Objects"). */
+void proto_write_user(struct jw *w, const struct td_user *u, int online);
+void proto_write_conv(struct jw *w, const struct td_conv *c);
+void proto_write_message(struct jw *w, const struct td_message *m);
+/* The hello reply's "limits" object (PROTOCOL.md "Limits"), as a value. */
+void proto_write_limits(struct jw *w);
+
+/*
+ * Replies and events. A reply is {"id":N,"result":{...}}: call
+ * proto_reply_open(), write the result's members, then proto_reply_close().
+ * An event is {"event":"name","seq":N,"data":{...}}; seq < 0 means an
+ * ephemeral event, written without "seq".
+ */
+void proto_reply_open(struct jw *w, int64_t id);
+void proto_reply_close(struct jw *w);
+/* {"id":N|null,"error":{"code":..,"message":..}}; id < 0 writes null. */
+void proto_write_error(struct jw *w, int64_t id, int err, const char *message);
+void proto_event_open(struct jw *w, const char *name, int64_t seq);
+void proto_event_close(struct jw *w);
+
+/*
+ * Decoding server frames, for clients. A frame is a reply (ok or error) or
+ * an event; the entities it carries under the well-known keys are decoded
+ * into typed arrays so the client never sees JSON either.
+ */
+enum proto_frame_kind { PROTO_FRAME_REPLY, PROTO_FRAME_ERROR, PROTO_FRAME_EVENT };
+
+struct proto_frame {
+	enum proto_frame_kind kind;
+	int64_t id;		/* replies; -1 when null */
+	char event[48];		/* events: "message.new" */
+	int64_t seq;		/* events; -1 when ephemeral */
+	char error_code[48];	/* errors */
+	char error_message[256];
+	/* Result or event data, whichever keys were present. */
+	char token[TD_TOKEN_LEN + 1];
+	int64_t head;		/* -1 when absent */
+	bool resync;
+	bool more;
+	char code[TD_INVITE_LEN + 1]; /* invite.create */
+	int64_t conv_id, user_id;     /* "conv", "user" ids in events */
+	bool online;		      /* presence */
+	struct td_user *users;	      /* "user" or "users" */
+	size_t n_users;
+	struct td_conv *convs;	      /* "conversation" or "conversations" */
+	size_t n_convs;
+	struct td_message *messages;  /* "message" or "messages" */
+	size_t n_messages;
+	bool *users_online;	      /* parallel to users: each "online" */
+	int64_t *members;	      /* conv.get "members" (user ids) */
+	size_t n_members;
+	int64_t by;		      /* member.join/leave "by"; 0 if absent */
+	int64_t expires_at;	      /* register/login/invite.create; 0 */
+	int64_t time;		      /* ping "time"; 0 when absent */
+	bool needs_invite;	      /* hello */
+	bool open_registration;	      /* hello */
+};
+
+int proto_decode_frame(const char *buf, size_t len, struct proto_frame *f);
+void proto_frame_fini(struct proto_frame *f);
+
+/*
+ * Encode a client request. `fields` is a JSON object's members written by
+ * the caller through w between proto_request_open() and
+ * proto_request_close(); e.g. open(w, PROTO_OP_MSG_SEND, 7), jw_kint(w,
+ * "conv", 3), jw_kstr(w, "body", "hi"), close(w).
+ */
+void proto_request_open(struct jw *w, enum proto_op op, int64_t id);
+void proto_request_close(struct jw *w);
+
+#endif

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Build everything under ASan + UBSan and run every test: unit tests (ctest),
+# then the black-box tests against the real tandemd (protocol, terminal
+# client, browser). Prints one closing line: "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh --test || exit 1
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON >/dev/null || exit 1
+cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E "error|warning" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+
+passed=0
+failed=0
+
+echo "== unit tests"
+for t in build-asan/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	out=$("$t" 2>&1); rc=$?
+	echo "$out" | tail -n 1
+	p=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -n 1)
+	f=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ $rc -ne 0 ]; then
+		echo "$out" | grep -v ' passed, ' | head -n 50
+		[ "${f:-0}" -gt 0 ] || failed=$((failed + 1))
+	fi
+done
+
+echo "== black-box tests"
+(cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
+mkdir -p tests/out
+for f in tests/integration/*.test.js tests/web/*.test.js; do
+	[ -f "$f" ] || continue
+	log="tests/out/$(basename "$f").tap"
+	# A hung test must not hang CI: each file gets five minutes.
+	(cd tests && timeout -k 10 300 node --test --test-reporter=tap "${f#tests/}") >"$log" 2>&1
+	rc=$?
+	[ $rc -eq 124 ] && echo "$(basename "$f"): timed out" >>"$log"
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	fl=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${fl:-0}))
+	echo "$(basename "$f"): ${p:-0} passed, ${fl:-0} failed"
+	if [ $rc -ne 0 ]; then
+		grep -E "^not ok|error:|expected|actual|AssertionError|ERROR: AddressSanitizer|runtime error" "$log" | head -n 40
+		[ "${fl:-0}" -gt 0 ] || failed=$((failed + 1))
+	fi
+done
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,94 @@
+/*
+ * handlers.h: the op handlers, one file per message family (h_auth.c,
+ * h_conv.c, h_msg.c), and the context dispatch.c gives them.
+ *
+ * A handler authorizes the request, reads and writes the store (a write op
+ * runs inside its own savepoint of the turn's batch), queues the events it
+ * causes with fanout_open()/fanout_commit(), and writes the members of its
+ * result into ctx->out. It returns 0, a negative TD_ERR_* code (dispatch
+ * then answers the error and rolls back the savepoint), or OP_ASYNC when the
+ * work continues on the worker pool and the reply comes later
+ * (dispatch_async_done()).
+ */
+#ifndef TANDEM_HANDLERS_H
+#define TANDEM_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tandem/proto.h"
+
+struct server;
+struct session;
+
+#define OP_ASYNC 1
+
+struct op_ctx {
+	struct server *srv;
+	struct session *s;
+	struct proto_request *req;
+	struct jw *out;		/* result members go here */
+	const char *why;	/* optional message for an error reply */
+	bool catch_up;		/* replay stored events after the reply */
+	int64_t close_token;	/* close this token's sessions after it */
+	void *async;		/* the finished job, in async continuations */
+};
+
+/* Op flags in dispatch.c's table. */
+#define OPF_AUTH 0x1		/* needs an authenticated session */
+#define OPF_ANON 0x2		/* only before authentication */
+#define OPF_WRITE 0x4		/* runs in a savepoint; ack after commit */
+
+typedef int (*op_handler)(struct op_ctx *ctx);
+
+/* h_auth.c */
+int h_hello(struct op_ctx *ctx);
+int h_register(struct op_ctx *ctx);
+int h_login(struct op_ctx *ctx);
+int h_logout(struct op_ctx *ctx);
+int h_ping(struct op_ctx *ctx);
+int h_user_list(struct op_ctx *ctx);
+int h_invite_create(struct op_ctx *ctx);
+/* h_conv.c */
+int h_conv_list(struct op_ctx *ctx);
+int h_conv_get(struct op_ctx *ctx);
+int h_conv_create(struct op_ctx *ctx);
+int h_dm_open(struct op_ctx *ctx);
+int h_conv_join(struct op_ctx *ctx);
+int h_conv_leave(struct op_ctx *ctx);
+int h_conv_invite(struct op_ctx *ctx);
+int h_conv_remove(struct op_ctx *ctx);
+int h_conv_update(struct op_ctx *ctx);
+int h_conv_archive(struct op_ctx *ctx);
+int h_typing(struct op_ctx *ctx);
+/* h_msg.c */
+int h_msg_send(struct op_ctx *ctx);
+int h_msg_edit(struct op_ctx *ctx);
+int h_msg_delete(struct op_ctx *ctx);
+int h_msg_history(struct op_ctx *ctx);
+
+/*
+ * For async handlers: move the request out of the dispatcher's frame into a
+ * heap copy the job owns (free with dispatch_request_free()).
+ */
+struct proto_request *dispatch_request_steal(struct proto_request *req);
+void dispatch_request_free(struct proto_request *req);
+/*
+ * Finish an async op on the loop thread: `s` may be dead (the reply is then
+ * dropped). `run` is called inside a write savepoint (when `writes`) with a
+ * fresh ctx and answers like a synchronous handler.
+ */
+void dispatch_async_done(struct server *srv, struct session *s,
+			 struct proto_request *req, bool writes,
+			 op_handler run, void *async);
+/* Mark a session busy with an async op: hold its frames, pause reading. */
+void dispatch_async_begin(struct session *s);
+
+/*
+ * Shared authorization: load a conversation the caller may see. Returns
+ * TD_ERR_NOT_FOUND both when it does not exist and when the caller may not
+ * see it, so the two look the same.
+ */
+int conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c);
+
+#endif

@@ -1,0 +1,1419 @@
+/*
+ * store.c: the SQLite implementation of store.h, and the only file in the
+ * project that includes sqlite3.h.
+ *
+ * The database runs in WAL mode with foreign keys on and a 5 s busy timeout.
+ * Its schema is versioned by PRAGMA user_version: migrations[] below is an
+ * ordered list, entry i brings the schema from version i to version i + 1,
+ * and store_open() applies the missing ones in one transaction. Entries are
+ * never edited once published; a schema change appends an entry.
+ *
+ * Every SQL statement is a row of stmt_sql[], prepared once by store_open()
+ * and reused, so a query is data and the hot path never parses SQL. Each
+ * function resets the statements it used before returning, so no read
+ * transaction outlives a call (an open read would pin the WAL and block
+ * checkpoints).
+ *
+ * Time: callers pass times in (ms since the epoch). Where a function has no
+ * time parameter (tokens' created_at, members' joined_at) or the struct's
+ * created_at is 0 (store_user_add, store_conv_add, store_msg_add), the
+ * wall clock is used and written back into the struct.
+ *
+ * List callbacks return 0 to go on; any other value stops the walk and is
+ * returned by the listing function. A callback runs while the listing's
+ * statement is live, so it must not call the same listing function again and
+ * must not write to the store.
+ *
+ * This file must never let an sqlite3 type or SQL text escape through
+ * store.h, and must never abort on anything a peer or the disk can cause:
+ * such failures are TD_ERR_* codes, logged here with a "store:" prefix.
+ */
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "tandem/errors.h"
+#include "tandem/types.h"
+
+/*
+ * The schema, one migration per entry. Entry 0 is version 1.
+ *
+ * Notes on version 1:
+ * - messages.id is AUTOINCREMENT so a deleted highest id is never reused;
+ *   ids ascend across the whole workspace.
+ * - messages.nonce is NULL when the client sent none, so UNIQUE(author,
+ *   nonce) only binds real nonces.
+ * - conversations.created_by and invites.created_by are NULL for "nobody"
+ *   (0 at the interface), so the foreign key does not need a user 0.
+ * - dms keeps user_a <= user_b (a user may hold a dm with itself).
+ * - events has no foreign keys: conv_id and user_id are 0 for "none".
+ */
+static const char *const migrations[] = {
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" handle TEXT NOT NULL UNIQUE,"
+	" display_name TEXT NOT NULL DEFAULT '',"
+	" team INTEGER NOT NULL DEFAULT 0,"
+	" role INTEGER NOT NULL DEFAULT 0,"
+	" pwhash TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" hash BLOB NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL,"
+	" revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE invites ("
+	" id INTEGER PRIMARY KEY,"
+	" hash BLOB NOT NULL UNIQUE,"
+	" created_by INTEGER REFERENCES users(id),"
+	" max_uses INTEGER NOT NULL,"
+	" uses INTEGER NOT NULL DEFAULT 0,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE TABLE conversations ("
+	" id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL,"
+	" name TEXT NOT NULL DEFAULT '',"
+	" topic TEXT NOT NULL DEFAULT '',"
+	" private INTEGER NOT NULL DEFAULT 0,"
+	" archived INTEGER NOT NULL DEFAULT 0,"
+	" created_by INTEGER REFERENCES users(id),"
+	" created_at INTEGER NOT NULL,"
+	" last_message_id INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX conversations_channel_name"
+	" ON conversations(name) WHERE kind = 0;"
+	"CREATE TABLE members ("
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" joined_at INTEGER NOT NULL,"
+	" PRIMARY KEY (conv_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX members_user ON members(user_id, conv_id);"
+	"CREATE TABLE dms ("
+	" user_a INTEGER NOT NULL REFERENCES users(id),"
+	" user_b INTEGER NOT NULL REFERENCES users(id),"
+	" conv_id INTEGER NOT NULL UNIQUE REFERENCES conversations(id),"
+	" PRIMARY KEY (user_a, user_b),"
+	" CHECK (user_a <= user_b)) WITHOUT ROWID;"
+	"CREATE TABLE messages ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" author INTEGER NOT NULL REFERENCES users(id),"
+	" body TEXT NOT NULL,"
+	" nonce TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" edited_at INTEGER NOT NULL DEFAULT 0,"
+	" deleted INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (author, nonce));"
+	"CREATE INDEX messages_conv ON messages(conv_id, id);"
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY,"
+	" conv_id INTEGER NOT NULL DEFAULT 0,"
+	" user_id INTEGER NOT NULL DEFAULT 0,"
+	" frame BLOB NOT NULL);"
+	"CREATE INDEX events_conv ON events(conv_id, seq);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* The columns every conversation query selects, in row_conv()'s order. */
+#define CONV_COLS                                                          \
+	"c.id, c.kind, c.name, c.topic, c.private, c.archived,"           \
+	" coalesce(c.created_by, 0), c.created_at, c.last_message_id,"    \
+	" (SELECT count(*) FROM members x WHERE x.conv_id = c.id)"
+
+/* The columns every message query selects, in row_msg()'s order. */
+#define MSG_COLS                                                           \
+	"id, conv_id, author, body, coalesce(nonce, ''), created_at,"     \
+	" edited_at, deleted"
+
+#define USER_COLS "id, handle, display_name, team, role, created_at"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_USER_COUNT,
+	S_USER_ADD,
+	S_USER_GET,
+	S_USER_BY_HANDLE,
+	S_USER_SET_PWHASH,
+	S_USER_LIST,
+	S_TOKEN_ADD,
+	S_TOKEN_LOOKUP,
+	S_TOKEN_REVOKE,
+	S_INVITE_ADD,
+	S_INVITE_USE,
+	S_CONV_ADD,
+	S_CONV_GET,
+	S_CONV_BY_NAME,
+	S_CONV_SET_TOPIC,
+	S_CONV_SET_NAME,
+	S_CONV_SET_ARCHIVED,
+	S_CONV_SET_LAST,
+	S_CONV_LIST_VISIBLE,
+	S_DM_FIND,
+	S_DM_LINK,
+	S_MEMBER_ADD,
+	S_MEMBER_REMOVE,
+	S_MEMBER_IS,
+	S_MEMBER_LIST,
+	S_MSG_ADD,
+	S_MSG_GET,
+	S_MSG_BY_NONCE,
+	S_MSG_STATE,
+	S_MSG_EDIT,
+	S_MSG_DELETE,
+	S_HIST_BOUND,
+	S_HIST_RANGE,
+	S_EVENT_ADD,
+	S_EVENT_MAX,
+	S_EVENT_MIN,
+	S_EVENT_RANGE,
+	S_EVENT_PRUNE,
+	S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT sp",
+	[S_RELEASE] = "RELEASE sp",
+	[S_ROLLBACK_TO] = "ROLLBACK TO sp",
+
+	[S_USER_COUNT] = "SELECT count(*) FROM users",
+	[S_USER_ADD] = "INSERT INTO users (handle, display_name, team, role,"
+		       " pwhash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
+	[S_USER_BY_HANDLE] = "SELECT " USER_COLS ", pwhash FROM users"
+			     " WHERE handle = ?1",
+	[S_USER_SET_PWHASH] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
+	[S_USER_LIST] = "SELECT " USER_COLS " FROM users ORDER BY id",
+
+	[S_TOKEN_ADD] = "INSERT INTO tokens (user_id, hash, created_at,"
+			" expires_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_TOKEN_LOOKUP] = "SELECT user_id, id, expires_at FROM tokens"
+			   " WHERE hash = ?1 AND revoked = 0"
+			   " AND expires_at > ?2",
+	[S_TOKEN_REVOKE] = "UPDATE tokens SET revoked = 1 WHERE id = ?1",
+
+	[S_INVITE_ADD] = "INSERT INTO invites (hash, created_by, max_uses,"
+			 " expires_at) VALUES (?1, nullif(?2, 0), ?3, ?4)",
+	[S_INVITE_USE] = "UPDATE invites SET uses = uses + 1"
+			 " WHERE hash = ?1 AND uses < max_uses"
+			 " AND expires_at > ?2",
+
+	[S_CONV_ADD] = "INSERT INTO conversations (kind, name, topic,"
+		       " private, archived, created_by, created_at)"
+		       " VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7)",
+	[S_CONV_GET] = "SELECT " CONV_COLS " FROM conversations c"
+		       " WHERE c.id = ?1",
+	[S_CONV_BY_NAME] = "SELECT " CONV_COLS " FROM conversations c"
+			   " WHERE c.kind = 0 AND c.name = ?1",
+	[S_CONV_SET_TOPIC] = "UPDATE conversations SET topic = ?2"
+			     " WHERE id = ?1",
+	[S_CONV_SET_NAME] = "UPDATE conversations SET name = ?2"
+			    " WHERE id = ?1",
+	[S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2"
+				" WHERE id = ?1",
+	[S_CONV_SET_LAST] = "UPDATE conversations SET last_message_id = ?2"
+			    " WHERE id = ?1 AND last_message_id < ?2",
+	[S_CONV_LIST_VISIBLE] =
+		"SELECT " CONV_COLS ", 1 FROM members m"
+		" JOIN conversations c ON c.id = m.conv_id"
+		" WHERE m.user_id = ?1"
+		" UNION ALL "
+		"SELECT " CONV_COLS ", 0 FROM conversations c"
+		" WHERE c.kind = 0 AND c.private = 0 AND NOT EXISTS"
+		" (SELECT 1 FROM members m"
+		"  WHERE m.conv_id = c.id AND m.user_id = ?1)"
+		" ORDER BY 2, 3, 1",
+	[S_DM_FIND] = "SELECT conv_id FROM dms WHERE user_a = ?1"
+		      " AND user_b = ?2",
+	[S_DM_LINK] = "INSERT INTO dms (user_a, user_b, conv_id)"
+		      " VALUES (?1, ?2, ?3)",
+
+	[S_MEMBER_ADD] = "INSERT INTO members (conv_id, user_id, joined_at)"
+			 " VALUES (?1, ?2, ?3)",
+	[S_MEMBER_REMOVE] = "DELETE FROM members WHERE conv_id = ?1"
+			    " AND user_id = ?2",
+	[S_MEMBER_IS] = "SELECT 1 FROM members WHERE conv_id = ?1"
+			" AND user_id = ?2",
+	[S_MEMBER_LIST] = "SELECT user_id FROM members WHERE conv_id = ?1"
+			  " ORDER BY user_id",
+
+	[S_MSG_ADD] = "INSERT INTO messages (conv_id, author, body, nonce,"
+		      " created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5)",
+	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages WHERE id = ?1",
+	[S_MSG_BY_NONCE] = "SELECT " MSG_COLS " FROM messages"
+			   " WHERE author = ?1 AND nonce = ?2",
+	[S_MSG_STATE] = "SELECT deleted FROM messages WHERE id = ?1",
+	[S_MSG_EDIT] = "UPDATE messages SET body = ?2, edited_at = ?3"
+		       " WHERE id = ?1 AND deleted = 0",
+	[S_MSG_DELETE] = "UPDATE messages SET body = '', deleted = 1,"
+			 " edited_at = ?2 WHERE id = ?1",
+	/* The (limit + 1)-th newest id below `before`: the page's floor. */
+	[S_HIST_BOUND] = "SELECT id FROM messages WHERE conv_id = ?1"
+			 " AND id < ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3",
+	[S_HIST_RANGE] = "SELECT " MSG_COLS " FROM messages"
+			 " WHERE conv_id = ?1 AND id > ?2 AND id < ?3"
+			 " ORDER BY id LIMIT ?4",
+
+	[S_EVENT_ADD] = "INSERT INTO events (seq, conv_id, user_id, frame)"
+			" VALUES (?1, ?2, ?3, ?4)",
+	[S_EVENT_MAX] = "SELECT coalesce(max(seq), 0) FROM events",
+	[S_EVENT_MIN] = "SELECT coalesce(min(seq), 0) FROM events",
+	/*
+	 * Walk the seq range in rowid order and test each event there: the
+	 * user's conversations are read once (members_user) into an
+	 * ephemeral index that each conversation event probes. No sort, and
+	 * LIMIT stops the walk early, so resuming through the whole log
+	 * costs one pass however it is paged. The unary + keep the planner
+	 * from trading the walk for per-conversation index scans plus a sort
+	 * of everything visible (a sort per page: quadratic when paging).
+	 */
+	[S_EVENT_RANGE] =
+		"SELECT e.seq, e.frame FROM events e"
+		" WHERE e.seq > ?2 AND e.seq <= ?3 AND ("
+		" (+e.conv_id = 0 AND +e.user_id = 0)"
+		" OR +e.user_id = ?1"
+		" OR +e.conv_id IN (SELECT m.conv_id FROM members m"
+		"  WHERE m.user_id = ?1))"
+		" ORDER BY e.seq LIMIT ?4",
+	[S_EVENT_PRUNE] = "DELETE FROM events WHERE seq <= coalesce("
+			  " (SELECT seq FROM events ORDER BY seq DESC"
+			  "  LIMIT 1 OFFSET ?1), 0)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__COUNT];
+	int sp_depth; /* open savepoints */
+};
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL) {
+		fprintf(stderr, "store: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+/* A heap copy of `len` bytes of text plus a NUL; aborts on OOM. */
+static char *
+xstrndup(const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (p == NULL) {
+		fprintf(stderr, "store: out of memory\n");
+		abort();
+	}
+	if (len > 0)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* Copy column text into a fixed array, truncating to fit. */
+static void
+copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(dst, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void
+log_err(struct store *st, const char *what)
+{
+	fprintf(stderr, "store: %s: %s\n", what, sqlite3_errmsg(st->db));
+}
+
+/*
+ * Map a failed step's result code onto a TD_ERR_* code. Uniqueness
+ * violations become `unique_err`, a broken foreign key (a referenced row is
+ * missing) TD_ERR_NOT_FOUND; anything else is logged and TD_ERR_STORAGE.
+ */
+static int
+map_err(struct store *st, int rc, int unique_err, const char *what)
+{
+	switch (rc) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		return unique_err;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		return TD_ERR_NOT_FOUND;
+	default:
+		log_err(st, what);
+		return TD_ERR_STORAGE;
+	}
+}
+
+/* The statement `id`, reset and with its bindings cleared. */
+static sqlite3_stmt *
+stmt(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Step a statement that returns no rows, then reset it. */
+static int
+exec_done(struct store *st, sqlite3_stmt *s, int unique_err,
+	  const char *what)
+{
+	int rc = sqlite3_step(s);
+	int err = 0;
+
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, unique_err, what);
+	sqlite3_reset(s);
+	return err;
+}
+
+/* Run a change statement that must touch a row: TD_ERR_NOT_FOUND if none. */
+static int
+exec_change(struct store *st, sqlite3_stmt *s, int unique_err,
+	    const char *what)
+{
+	int err = exec_done(st, s, unique_err, what);
+
+	if (err == 0 && sqlite3_changes(st->db) == 0)
+		err = TD_ERR_NOT_FOUND;
+	return err;
+}
+
+/* Step a statement expecting one row; TD_ERR_NOT_FOUND when there is none. */
+static int
+step_row(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return TD_ERR_NOT_FOUND;
+	return map_err(st, rc, TD_ERR_STORAGE, what);
+}
+
+/* Read a single integer from a one-row query, then reset it. */
+static int
+query_int(struct store *st, sqlite3_stmt *s, int64_t *out, const char *what)
+{
+	int err = step_row(st, s, what);
+
+	if (err == 0)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return err;
+}
+
+static void
+bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	sqlite3_bind_text(s, i, t != NULL ? t : "", -1, SQLITE_STATIC);
+}
+
+static void
+row_user(sqlite3_stmt *s, struct td_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(s, 0);
+	copy_col(u->handle, sizeof(u->handle), s, 1);
+	copy_col(u->display_name, sizeof(u->display_name), s, 2);
+	u->team = (enum td_team)sqlite3_column_int(s, 3);
+	u->role = (enum td_role)sqlite3_column_int(s, 4);
+	u->created_at = sqlite3_column_int64(s, 5);
+}
+
+/* Fill a conversation from CONV_COLS; c->member is left false. */
+static void
+row_conv(sqlite3_stmt *s, struct td_conv *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	c->kind = (enum td_conv_kind)sqlite3_column_int(s, 1);
+	copy_col(c->name, sizeof(c->name), s, 2);
+	copy_col(c->topic, sizeof(c->topic), s, 3);
+	c->is_private = sqlite3_column_int(s, 4) != 0;
+	c->archived = sqlite3_column_int(s, 5) != 0;
+	c->created_by = sqlite3_column_int64(s, 6);
+	c->created_at = sqlite3_column_int64(s, 7);
+	c->last_message_id = sqlite3_column_int64(s, 8);
+	c->member_count = sqlite3_column_int(s, 9);
+}
+
+/* Fill a message from MSG_COLS; m->body is allocated. */
+static void
+row_msg(sqlite3_stmt *s, struct td_message *m)
+{
+	const char *body;
+
+	memset(m, 0, sizeof(*m));
+	m->id = sqlite3_column_int64(s, 0);
+	m->conv = sqlite3_column_int64(s, 1);
+	m->author = sqlite3_column_int64(s, 2);
+	body = (const char *)sqlite3_column_text(s, 3);
+	m->body = xstrndup(body != NULL ? body : "",
+			   body != NULL ? (size_t)sqlite3_column_bytes(s, 3)
+					: 0);
+	copy_col(m->nonce, sizeof(m->nonce), s, 4);
+	m->created_at = sqlite3_column_int64(s, 5);
+	m->edited_at = sqlite3_column_int64(s, 6);
+	m->deleted = sqlite3_column_int(s, 7) != 0;
+}
+
+/*
+ * Bring the schema to the newest version. The version is read inside the
+ * write transaction, so two processes opening a fresh file at once cannot
+ * both migrate. A file newer than this binary is refused.
+ */
+static int
+migrate(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int version = 0;
+	int err = TD_ERR_STORAGE;
+	int i;
+
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_err(st, "migrate: begin");
+		return TD_ERR_STORAGE;
+	}
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		log_err(st, "migrate: user_version");
+		goto out;
+	}
+	version = sqlite3_column_int(s, 0);
+	if (version > MIGRATION_COUNT) {
+		fprintf(stderr,
+			"store: database schema version %d is newer than "
+			"this build (%d)\n", version, MIGRATION_COUNT);
+		goto out;
+	}
+	for (i = version; i < MIGRATION_COUNT; i++) {
+		if (sqlite3_exec(st->db, migrations[i], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			log_err(st, "migrate");
+			goto out;
+		}
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+		 MIGRATION_COUNT);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_err(st, "migrate: set user_version");
+		goto out;
+	}
+	err = 0;
+out:
+	sqlite3_finalize(s);
+	if (err == 0 &&
+	    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_err(st, "migrate: commit");
+		err = TD_ERR_STORAGE;
+	}
+	if (err != 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+/*
+ * Open (creating if needed) the database at opt->path, set the connection's
+ * pragmas, migrate the schema and prepare every statement. On success *out
+ * belongs to the caller (store_close()); on failure nothing is left open.
+ */
+int
+store_open(struct store **out, const struct store_options *opt)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	const char *sync = opt->sync_full ? "PRAGMA synchronous = FULL"
+					  : "PRAGMA synchronous = NORMAL";
+	int err = TD_ERR_STORAGE;
+	int i;
+
+	*out = NULL;
+	if (sqlite3_open_v2(opt->path, &st->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		fprintf(stderr, "store: open %s: %s\n", opt->path,
+			st->db != NULL ? sqlite3_errmsg(st->db)
+				       : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+			 NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, sync, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		log_err(st, "pragmas");
+		goto out;
+	}
+	if (migrate(st) != 0)
+		goto out;
+	for (i = 0; i < S__COUNT; i++) {
+		assert(stmt_sql[i] != NULL);
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+				       NULL) != SQLITE_OK) {
+			fprintf(stderr, "store: prepare %d: %s\n", i,
+				sqlite3_errmsg(st->db));
+			goto out;
+		}
+	}
+	*out = st;
+	err = 0;
+out:
+	if (err != 0)
+		store_close(st);
+	return err;
+}
+
+/* Finalize every statement, roll back any open batch and close. */
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->db != NULL && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	for (i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_err(st, "close");
+	free(st);
+}
+
+int
+store_batch_begin(struct store *st)
+{
+	if (store_batch_open(st))
+		return 0;
+	st->sp_depth = 0;
+	return exec_done(st, stmt(st, S_BEGIN), TD_ERR_STORAGE, "begin");
+}
+
+bool
+store_batch_open(const struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
+/*
+ * Commit the batch. On failure the batch is rolled back, so no transaction
+ * is left open either way, and TD_ERR_STORAGE says nothing was stored.
+ * Committing with no batch open is a no-op.
+ */
+int
+store_batch_commit(struct store *st)
+{
+	int err = 0;
+
+	if (!store_batch_open(st))
+		goto out;
+	err = exec_done(st, stmt(st, S_COMMIT), TD_ERR_STORAGE, "commit");
+	if (err != 0)
+		store_batch_rollback(st);
+out:
+	st->sp_depth = 0;
+	return err;
+}
+
+void
+store_batch_rollback(struct store *st)
+{
+	if (store_batch_open(st) &&
+	    exec_done(st, stmt(st, S_ROLLBACK), TD_ERR_STORAGE, "rollback"))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->sp_depth = 0;
+}
+
+/*
+ * Open a savepoint for one request. Called outside a batch, it opens one
+ * first (BEGIN IMMEDIATE), so a write never runs in a deferred transaction;
+ * the caller then owns committing it.
+ */
+int
+store_sp_begin(struct store *st)
+{
+	int err = store_batch_begin(st);
+
+	if (err == 0)
+		err = exec_done(st, stmt(st, S_SAVEPOINT), TD_ERR_STORAGE,
+				"savepoint");
+	if (err == 0)
+		st->sp_depth++;
+	return err;
+}
+
+/*
+ * Close the innermost savepoint: keep its writes (ok) or undo them. If
+ * SQLite already rolled the whole transaction back (I/O error, disk full)
+ * the savepoint is gone and this returns TD_ERR_STORAGE.
+ */
+int
+store_sp_end(struct store *st, bool ok)
+{
+	int err = 0;
+
+	if (st->sp_depth <= 0 || !store_batch_open(st)) {
+		st->sp_depth = 0;
+		return TD_ERR_STORAGE;
+	}
+	st->sp_depth--;
+	if (!ok)
+		err = exec_done(st, stmt(st, S_ROLLBACK_TO), TD_ERR_STORAGE,
+				"rollback to savepoint");
+	if (err == 0)
+		err = exec_done(st, stmt(st, S_RELEASE), TD_ERR_STORAGE,
+				"release savepoint");
+	return err;
+}
+
+/*
+ * Copy the committed database into a new file at `path` with the online
+ * backup API. An existing file is never overwritten (TD_ERR_CONFLICT).
+ * SQLite cannot copy from a connection that is writing, so inside a batch
+ * this returns TD_ERR_BUSY at once: call it between batches.
+ */
+int
+store_backup(struct store *st, const char *path)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *bk = NULL;
+	int err = TD_ERR_STORAGE;
+	int rc;
+	int tries = 0;
+
+	if (store_batch_open(st))
+		return TD_ERR_BUSY;
+	if (access(path, F_OK) == 0) {
+		fprintf(stderr, "store: backup: %s exists\n", path);
+		return TD_ERR_CONFLICT;
+	}
+	if (sqlite3_open_v2(path, &dst,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK) {
+		fprintf(stderr, "store: backup: open %s: %s\n", path,
+			dst != NULL ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	bk = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (bk == NULL) {
+		fprintf(stderr, "store: backup: %s\n", sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* Another process may briefly hold a lock: retry for up to 5 s. */
+	do {
+		rc = sqlite3_backup_step(bk, -1);
+		if (rc == SQLITE_BUSY)
+			sqlite3_sleep(10);
+	} while ((rc == SQLITE_OK || rc == SQLITE_BUSY) && ++tries < 500);
+	rc = sqlite3_backup_finish(bk);
+	bk = NULL;
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "store: backup: %s\n", sqlite3_errmsg(dst));
+		goto out;
+	}
+	err = 0;
+out:
+	if (bk != NULL)
+		sqlite3_backup_finish(bk);
+	sqlite3_close(dst);
+	if (err != 0)
+		unlink(path);
+	return err;
+}
+
+/* ---- users ---- */
+
+int
+store_user_count(struct store *st, int64_t *n)
+{
+	return query_int(st, stmt(st, S_USER_COUNT), n, "user count");
+}
+
+/* created_at: u->created_at when non-zero, else the wall clock. */
+int
+store_user_add(struct store *st, struct td_user *u, const char *pwhash)
+{
+	sqlite3_stmt *s = stmt(st, S_USER_ADD);
+	int64_t created = u->created_at != 0 ? u->created_at : now_ms();
+	int err;
+
+	bind_text(s, 1, u->handle);
+	bind_text(s, 2, u->display_name);
+	sqlite3_bind_int(s, 3, (int)u->team);
+	sqlite3_bind_int(s, 4, (int)u->role);
+	bind_text(s, 5, pwhash);
+	sqlite3_bind_int64(s, 6, created);
+	err = exec_done(st, s, TD_ERR_HANDLE_TAKEN, "user add");
+	if (err == 0) {
+		u->id = sqlite3_last_insert_rowid(st->db);
+		u->created_at = created;
+	}
+	return err;
+}
+
+int
+store_user_get(struct store *st, int64_t id, struct td_user *u)
+{
+	sqlite3_stmt *s = stmt(st, S_USER_GET);
+	int err;
+
+	sqlite3_bind_int64(s, 1, id);
+	err = step_row(st, s, "user get");
+	if (err == 0)
+		row_user(s, u);
+	sqlite3_reset(s);
+	return err;
+}
+
+/*
+ * Look a user up by handle. With pwhash non-NULL the stored hash is copied
+ * into it; a buffer too small for it is TD_ERR_INTERNAL (a truncated hash
+ * would never verify, which must not look like a wrong password).
+ */
+int
+store_user_by_handle(struct store *st, const char *handle,
+		     struct td_user *u, char *pwhash, size_t pwhash_len)
+{
+	sqlite3_stmt *s = stmt(st, S_USER_BY_HANDLE);
+	int err;
+
+	bind_text(s, 1, handle);
+	err = step_row(st, s, "user by handle");
+	if (err != 0)
+		goto out;
+	row_user(s, u);
+	if (pwhash != NULL) {
+		const unsigned char *h = sqlite3_column_text(s, 6);
+		int n = snprintf(pwhash, pwhash_len, "%s",
+				 h != NULL ? (const char *)h : "");
+
+		if (n < 0 || (size_t)n >= pwhash_len) {
+			fprintf(stderr, "store: password hash buffer too "
+					"small\n");
+			err = TD_ERR_INTERNAL;
+		}
+	}
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_user_set_pwhash(struct store *st, int64_t id, const char *pwhash)
+{
+	sqlite3_stmt *s = stmt(st, S_USER_SET_PWHASH);
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, pwhash);
+	return exec_change(st, s, TD_ERR_CONFLICT, "set pwhash");
+}
+
+/* Every user, by ascending id. */
+int
+store_user_list(struct store *st,
+		int (*fn)(void *ctx, const struct td_user *u), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_USER_LIST);
+	struct td_user u;
+	int err = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_user(s, &u);
+		err = fn(ctx, &u);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "user list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- tokens ---- */
+
+/* created_at is the wall clock; the token lives until `expires_at`. */
+int
+store_token_add(struct store *st, int64_t user_id,
+		const unsigned char hash[32], int64_t expires_at,
+		int64_t *token_id)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_ADD);
+	int err;
+
+	sqlite3_bind_int64(s, 1, user_id);
+	sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now_ms());
+	sqlite3_bind_int64(s, 4, expires_at);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "token add");
+	if (err == 0 && token_id != NULL)
+		*token_id = sqlite3_last_insert_rowid(st->db);
+	return err;
+}
+
+/* A token is valid while not revoked and now < expires_at. */
+int
+store_token_lookup(struct store *st, const unsigned char hash[32],
+		   int64_t now, int64_t *user_id, int64_t *token_id,
+		   int64_t *expires_at)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_LOOKUP);
+	int err;
+
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	err = step_row(st, s, "token lookup");
+	if (err == 0) {
+		if (user_id != NULL)
+			*user_id = sqlite3_column_int64(s, 0);
+		if (token_id != NULL)
+			*token_id = sqlite3_column_int64(s, 1);
+		if (expires_at != NULL)
+			*expires_at = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_token_revoke(struct store *st, int64_t token_id)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_REVOKE);
+
+	sqlite3_bind_int64(s, 1, token_id);
+	return exec_change(st, s, TD_ERR_CONFLICT, "token revoke");
+}
+
+/* ---- invites ---- */
+
+/* created_by 0 means no user (an invite made from the command line). */
+int
+store_invite_add(struct store *st, const unsigned char hash[32],
+		 int64_t created_by, int max_uses, int64_t expires_at)
+{
+	sqlite3_stmt *s = stmt(st, S_INVITE_ADD);
+
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, created_by);
+	sqlite3_bind_int(s, 3, max_uses);
+	sqlite3_bind_int64(s, 4, expires_at);
+	return exec_done(st, s, TD_ERR_CONFLICT, "invite add");
+}
+
+/* An invite is usable while uses < max_uses and now < expires_at. */
+int
+store_invite_use(struct store *st, const unsigned char hash[32], int64_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_INVITE_USE);
+
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	return exec_change(st, s, TD_ERR_CONFLICT, "invite use");
+}
+
+/* ---- conversations ---- */
+
+/*
+ * Insert a conversation. created_at: c->created_at when non-zero, else the
+ * wall clock. A channel whose name is taken is TD_ERR_CONFLICT; an unknown
+ * created_by is TD_ERR_NOT_FOUND (0 means nobody). Fills c->id and
+ * c->created_at; last_message_id and member_count start at 0.
+ */
+int
+store_conv_add(struct store *st, struct td_conv *c)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_ADD);
+	int64_t created = c->created_at != 0 ? c->created_at : now_ms();
+	int err;
+
+	sqlite3_bind_int(s, 1, (int)c->kind);
+	bind_text(s, 2, c->name);
+	bind_text(s, 3, c->topic);
+	sqlite3_bind_int(s, 4, c->is_private);
+	sqlite3_bind_int(s, 5, c->archived);
+	sqlite3_bind_int64(s, 6, c->created_by);
+	sqlite3_bind_int64(s, 7, created);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "conv add");
+	if (err == 0) {
+		c->id = sqlite3_last_insert_rowid(st->db);
+		c->created_at = created;
+		c->last_message_id = 0;
+		c->member_count = 0;
+	}
+	return err;
+}
+
+static int
+conv_one(struct store *st, sqlite3_stmt *s, struct td_conv *c,
+	 const char *what)
+{
+	int err = step_row(st, s, what);
+
+	if (err == 0)
+		row_conv(s, c);
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_conv_get(struct store *st, int64_t id, struct td_conv *c)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return conv_one(st, s, c, "conv get");
+}
+
+/* The channel named `name`; TD_ERR_NOT_FOUND when there is none. */
+int
+store_conv_by_name(struct store *st, const char *name, struct td_conv *c)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_BY_NAME);
+
+	bind_text(s, 1, name);
+	return conv_one(st, s, c, "conv by name");
+}
+
+int
+store_conv_set_topic(struct store *st, int64_t id, const char *topic)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_SET_TOPIC);
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, topic);
+	return exec_change(st, s, TD_ERR_CONFLICT, "conv set topic");
+}
+
+/* TD_ERR_CONFLICT when another channel has that name. */
+int
+store_conv_set_name(struct store *st, int64_t id, const char *name)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_SET_NAME);
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, name);
+	return exec_change(st, s, TD_ERR_CONFLICT, "conv set name");
+}
+
+int
+store_conv_set_archived(struct store *st, int64_t id, bool archived)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_SET_ARCHIVED);
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, archived);
+	return exec_change(st, s, TD_ERR_CONFLICT, "conv set archived");
+}
+
+int
+store_dm_find(struct store *st, int64_t a, int64_t b, int64_t *conv_id)
+{
+	sqlite3_stmt *s = stmt(st, S_DM_FIND);
+
+	sqlite3_bind_int64(s, 1, a < b ? a : b);
+	sqlite3_bind_int64(s, 2, a < b ? b : a);
+	return query_int(st, s, conv_id, "dm find");
+}
+
+/*
+ * Record conv_id as the dm between a and b (a == b is a user's dm with
+ * itself). TD_ERR_CONFLICT when that pair or that conversation already has
+ * a dm; TD_ERR_NOT_FOUND when a user or the conversation does not exist.
+ */
+int
+store_dm_link(struct store *st, int64_t a, int64_t b, int64_t conv_id)
+{
+	sqlite3_stmt *s = stmt(st, S_DM_LINK);
+
+	sqlite3_bind_int64(s, 1, a < b ? a : b);
+	sqlite3_bind_int64(s, 2, a < b ? b : a);
+	sqlite3_bind_int64(s, 3, conv_id);
+	return exec_done(st, s, TD_ERR_CONFLICT, "dm link");
+}
+
+/*
+ * The user's conversations (member=true) then the public channels it has
+ * not joined, archived ones included (member=false), ordered by kind, name
+ * and id.
+ */
+int
+store_conv_list_visible(struct store *st, int64_t user,
+			int (*fn)(void *ctx, const struct td_conv *c),
+			void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_CONV_LIST_VISIBLE);
+	struct td_conv c;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_conv(s, &c);
+		c.member = sqlite3_column_int(s, 10) != 0;
+		err = fn(ctx, &c);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "conv list visible");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- membership ---- */
+
+/* joined_at is the wall clock. Unknown conv or user: TD_ERR_NOT_FOUND. */
+int
+store_member_add(struct store *st, int64_t conv, int64_t user)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_ADD);
+
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int64(s, 2, user);
+	sqlite3_bind_int64(s, 3, now_ms());
+	return exec_done(st, s, TD_ERR_CONFLICT, "member add");
+}
+
+int
+store_member_remove(struct store *st, int64_t conv, int64_t user)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_REMOVE);
+
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int64(s, 2, user);
+	return exec_change(st, s, TD_ERR_CONFLICT, "member remove");
+}
+
+/* False also when the query fails (logged): failing closed. */
+bool
+store_member_is(struct store *st, int64_t conv, int64_t user)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_IS);
+	bool is;
+
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int64(s, 2, user);
+	is = step_row(st, s, "member is") == 0;
+	sqlite3_reset(s);
+	return is;
+}
+
+/* The conversation's members by ascending user id. */
+int
+store_member_list(struct store *st, int64_t conv,
+		  int (*fn)(void *ctx, int64_t user), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_LIST);
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, conv);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = fn(ctx, sqlite3_column_int64(s, 0));
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "member list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- messages ---- */
+
+/*
+ * Insert a message and raise its conversation's last_message_id.
+ * created_at: m->created_at when non-zero, else the wall clock. An empty
+ * nonce is stored as none. A nonce the author already used is
+ * TD_ERR_CONFLICT; an unknown conversation or author TD_ERR_NOT_FOUND.
+ * Fills m->id and m->created_at. Run it inside a savepoint so that the two
+ * writes stand or fall together.
+ */
+int
+store_msg_add(struct store *st, struct td_message *m)
+{
+	sqlite3_stmt *s = stmt(st, S_MSG_ADD);
+	int64_t created = m->created_at != 0 ? m->created_at : now_ms();
+	int64_t id;
+	int err;
+
+	sqlite3_bind_int64(s, 1, m->conv);
+	sqlite3_bind_int64(s, 2, m->author);
+	bind_text(s, 3, m->body);
+	bind_text(s, 4, m->nonce);
+	sqlite3_bind_int64(s, 5, created);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "msg add");
+	if (err != 0)
+		return err;
+	id = sqlite3_last_insert_rowid(st->db);
+	s = stmt(st, S_CONV_SET_LAST);
+	sqlite3_bind_int64(s, 1, m->conv);
+	sqlite3_bind_int64(s, 2, id);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "msg add: last id");
+	if (err == 0) {
+		m->id = id;
+		m->created_at = created;
+	}
+	return err;
+}
+
+static int
+msg_one(struct store *st, sqlite3_stmt *s, struct td_message *m,
+	const char *what)
+{
+	int err = step_row(st, s, what);
+
+	if (err == 0)
+		row_msg(s, m);
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_msg_get(struct store *st, int64_t id, struct td_message *m)
+{
+	sqlite3_stmt *s = stmt(st, S_MSG_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return msg_one(st, s, m, "msg get");
+}
+
+int
+store_msg_by_nonce(struct store *st, int64_t author, const char *nonce,
+		   struct td_message *m)
+{
+	sqlite3_stmt *s = stmt(st, S_MSG_BY_NONCE);
+
+	sqlite3_bind_int64(s, 1, author);
+	bind_text(s, 2, nonce);
+	return msg_one(st, s, m, "msg by nonce");
+}
+
+/* TD_ERR_CONFLICT for a tombstone, TD_ERR_NOT_FOUND for no message. */
+int
+store_msg_edit(struct store *st, int64_t id, const char *body,
+	       int64_t edited_at)
+{
+	sqlite3_stmt *s = stmt(st, S_MSG_EDIT);
+	int64_t deleted;
+	int err;
+
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, body);
+	sqlite3_bind_int64(s, 3, edited_at);
+	err = exec_change(st, s, TD_ERR_CONFLICT, "msg edit");
+	if (err != TD_ERR_NOT_FOUND)
+		return err;
+	s = stmt(st, S_MSG_STATE);
+	sqlite3_bind_int64(s, 1, id);
+	err = query_int(st, s, &deleted, "msg state");
+	return err == 0 ? TD_ERR_CONFLICT : err;
+}
+
+/* Deleting a tombstone again succeeds and moves edited_at. */
+int
+store_msg_delete(struct store *st, int64_t id, int64_t deleted_at)
+{
+	sqlite3_stmt *s = stmt(st, S_MSG_DELETE);
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, deleted_at);
+	return exec_change(st, s, TD_ERR_CONFLICT, "msg delete");
+}
+
+/*
+ * Stream the messages with lo < id < hi of `conv`, ascending, at most
+ * `limit` of them; when `peek`, a (limit + 1)-th row sets *more instead of
+ * being passed on.
+ */
+static int
+hist_range(struct store *st, int64_t conv, int64_t lo, int64_t hi, int limit,
+	   bool peek, bool *more,
+	   int (*fn)(void *ctx, const struct td_message *m), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_HIST_RANGE);
+	struct td_message m;
+	int n = 0;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int64(s, 2, lo);
+	sqlite3_bind_int64(s, 3, hi);
+	sqlite3_bind_int64(s, 4, (int64_t)limit + (peek ? 1 : 0));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == limit) {
+			*more = true;
+			continue;
+		}
+		row_msg(s, &m);
+		err = fn(ctx, &m);
+		td_message_fini(&m);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "msg history");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/*
+ * A page of history, as store.h describes. Paging backwards (before > 0,
+ * or the newest page) first finds the page's floor, the (limit + 1)-th
+ * newest id below `before`: its existence is *more, and the page is then
+ * streamed forwards from it, so nothing is buffered. limit < 1 is
+ * TD_ERR_BAD_REQUEST. An unknown conversation is simply an empty page.
+ */
+int
+store_msg_history(struct store *st, int64_t conv, int64_t before,
+		  int64_t after, int limit, bool *more,
+		  int (*fn)(void *ctx, const struct td_message *m),
+		  void *ctx)
+{
+	sqlite3_stmt *s;
+	int64_t floor_id = 0;
+	int err;
+
+	*more = false;
+	if (limit < 1)
+		return TD_ERR_BAD_REQUEST;
+	if (before <= 0 && after >= 0)
+		return hist_range(st, conv, after, INT64_MAX, limit, true,
+				  more, fn, ctx);
+	if (before <= 0)
+		before = INT64_MAX;
+	s = stmt(st, S_HIST_BOUND);
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int64(s, 2, before);
+	sqlite3_bind_int64(s, 3, limit);
+	err = query_int(st, s, &floor_id, "msg history bound");
+	if (err == 0)
+		*more = true;
+	else if (err == TD_ERR_NOT_FOUND)
+		floor_id = 0;
+	else
+		return err;
+	return hist_range(st, conv, floor_id, before, limit, false, more, fn,
+			  ctx);
+}
+
+/* ---- events ---- */
+
+/* A seq already stored is TD_ERR_CONFLICT. */
+int
+store_event_add(struct store *st, int64_t seq, int64_t conv, int64_t user,
+		const char *frame, size_t len)
+{
+	sqlite3_stmt *s = stmt(st, S_EVENT_ADD);
+
+	sqlite3_bind_int64(s, 1, seq);
+	sqlite3_bind_int64(s, 2, conv);
+	sqlite3_bind_int64(s, 3, user);
+	sqlite3_bind_blob64(s, 4, len > 0 ? frame : "", len, SQLITE_STATIC);
+	return exec_done(st, s, TD_ERR_CONFLICT, "event add");
+}
+
+int
+store_event_max_seq(struct store *st, int64_t *seq)
+{
+	return query_int(st, stmt(st, S_EVENT_MAX), seq, "event max");
+}
+
+int
+store_event_min_seq(struct store *st, int64_t *seq)
+{
+	return query_int(st, stmt(st, S_EVENT_MIN), seq, "event min");
+}
+
+/*
+ * Visible events in (since, upto], ascending, at most `limit` (limit < 1
+ * is TD_ERR_BAD_REQUEST). See S_EVENT_RANGE for the plan: one walk of the
+ * seq range, one in-memory membership probe per event.
+ */
+int
+store_event_range(struct store *st, int64_t user, int64_t since,
+		  int64_t upto, int limit,
+		  int (*fn)(void *ctx, int64_t seq, const char *frame,
+			    size_t len),
+		  void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_EVENT_RANGE);
+	const void *frame;
+	int err = 0;
+	int rc;
+
+	if (limit < 1)
+		return TD_ERR_BAD_REQUEST;
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int64(s, 3, upto);
+	sqlite3_bind_int(s, 4, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		frame = sqlite3_column_blob(s, 1);
+		err = fn(ctx, sqlite3_column_int64(s, 0),
+			 frame != NULL ? (const char *)frame : "",
+			 (size_t)sqlite3_column_bytes(s, 1));
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "event range");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* keep < 0 is treated as 0: everything goes. */
+int
+store_event_prune(struct store *st, int64_t keep)
+{
+	sqlite3_stmt *s = stmt(st, S_EVENT_PRUNE);
+
+	sqlite3_bind_int64(s, 1, keep > 0 ? keep : 0);
+	return exec_done(st, s, TD_ERR_CONFLICT, "event prune");
+}

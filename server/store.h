@@ -1,0 +1,156 @@
+/*
+ * store.h: durable state. The only module that includes sqlite3.
+ *
+ * One writer (the event-loop thread). Writes happen inside a batch:
+ * store_batch_begin() opens BEGIN IMMEDIATE, each request runs inside a
+ * savepoint (store_sp_begin/store_sp_end) so a failed request undoes only
+ * its own writes, and store_batch_commit() makes the whole loop turn durable
+ * at once (group commit). Reads may happen inside or outside a batch; inside,
+ * they see the batch's own uncommitted writes.
+ *
+ * The interface is narrow on purpose: plain structs in and out, callbacks for
+ * lists, no SQL or sqlite types outside store.c, so a PostgreSQL store can
+ * stand beside this one.
+ *
+ * Every function returns 0 or a negative TD_ERR_* code: TD_ERR_NOT_FOUND for
+ * a missing row, TD_ERR_HANDLE_TAKEN / TD_ERR_CONFLICT for uniqueness
+ * violations, TD_ERR_STORAGE for anything SQLite refused (disk full, I/O).
+ */
+#ifndef TANDEM_STORE_H
+#define TANDEM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tandem/types.h"
+
+struct store;
+
+struct store_options {
+	const char *path;	/* database file; ":memory:" for tests */
+	bool sync_full;		/* synchronous=FULL (default) or NORMAL */
+};
+
+int store_open(struct store **out, const struct store_options *opt);
+void store_close(struct store *st);
+
+/* Group commit: one transaction per loop turn. */
+int store_batch_begin(struct store *st);	/* idempotent */
+bool store_batch_open(const struct store *st);
+int store_batch_commit(struct store *st);
+void store_batch_rollback(struct store *st);
+/* Per-request savepoint inside the batch; ok=false rolls it back. */
+int store_sp_begin(struct store *st);
+int store_sp_end(struct store *st, bool ok);
+
+/* Online backup to `path` (SQLite backup API). */
+int store_backup(struct store *st, const char *path);
+
+/* ---- users ---- */
+int store_user_count(struct store *st, int64_t *n);
+/* Fills u->id and u->created_at; TD_ERR_HANDLE_TAKEN if the handle exists. */
+int store_user_add(struct store *st, struct td_user *u, const char *pwhash);
+int store_user_get(struct store *st, int64_t id, struct td_user *u);
+/* pwhash may be NULL; otherwise receives the stored hash string. */
+int store_user_by_handle(struct store *st, const char *handle,
+			 struct td_user *u, char *pwhash, size_t pwhash_len);
+int store_user_set_pwhash(struct store *st, int64_t id, const char *pwhash);
+int store_user_list(struct store *st,
+		    int (*fn)(void *ctx, const struct td_user *u), void *ctx);
+
+/* ---- session tokens (only hashes are stored) ---- */
+int store_token_add(struct store *st, int64_t user_id,
+		    const unsigned char hash[32], int64_t expires_at,
+		    int64_t *token_id);
+/* TD_ERR_NOT_FOUND when unknown, revoked or expired at `now`. */
+int store_token_lookup(struct store *st, const unsigned char hash[32],
+		       int64_t now, int64_t *user_id, int64_t *token_id,
+		       int64_t *expires_at);
+int store_token_revoke(struct store *st, int64_t token_id);
+
+/* ---- invites (only hashes are stored) ---- */
+int store_invite_add(struct store *st, const unsigned char hash[32],
+		     int64_t created_by, int max_uses, int64_t expires_at);
+/* Consume one use; TD_ERR_NOT_FOUND when unknown, used up or expired. */
+int store_invite_use(struct store *st, const unsigned char hash[32],
+		     int64_t now);
+
+/* ---- conversations ---- */
+/* Fills c->id; the creator is not added as a member by this call. */
+int store_conv_add(struct store *st, struct td_conv *c);
+int store_conv_get(struct store *st, int64_t id, struct td_conv *c);
+/* The channel with that name; TD_ERR_NOT_FOUND when there is none.
+ * (store_conv_add and store_conv_set_name answer TD_ERR_CONFLICT for a
+ * name that is taken.) */
+int store_conv_by_name(struct store *st, const char *name, struct td_conv *c);
+int store_conv_set_topic(struct store *st, int64_t id, const char *topic);
+int store_conv_set_name(struct store *st, int64_t id, const char *name);
+int store_conv_set_archived(struct store *st, int64_t id, bool archived);
+/* The dm between two users, if any (order of a, b does not matter). */
+int store_dm_find(struct store *st, int64_t a, int64_t b, int64_t *conv_id);
+int store_dm_link(struct store *st, int64_t a, int64_t b, int64_t conv_id);
+/*
+ * Conversations visible to `user`: every conversation it is a member of,
+ * plus public channels (member=false for those it has not joined). Sets
+ * c->member for each.
+ */
+int store_conv_list_visible(struct store *st, int64_t user,
+			    int (*fn)(void *ctx, const struct td_conv *c),
+			    void *ctx);
+
+/* ---- membership ---- */
+/* TD_ERR_CONFLICT when already a member. */
+int store_member_add(struct store *st, int64_t conv, int64_t user);
+/* TD_ERR_NOT_FOUND when not a member. */
+int store_member_remove(struct store *st, int64_t conv, int64_t user);
+bool store_member_is(struct store *st, int64_t conv, int64_t user);
+int store_member_list(struct store *st, int64_t conv,
+		      int (*fn)(void *ctx, int64_t user), void *ctx);
+
+/* ---- messages ---- */
+/* Fills m->id; updates the conversation's last_message_id. */
+int store_msg_add(struct store *st, struct td_message *m);
+/* m->body is allocated; call td_message_fini(). */
+int store_msg_get(struct store *st, int64_t id, struct td_message *m);
+int store_msg_by_nonce(struct store *st, int64_t author, const char *nonce,
+		       struct td_message *m);
+int store_msg_edit(struct store *st, int64_t id, const char *body,
+		   int64_t edited_at);
+/* Tombstone: body emptied, deleted=1, edited_at set. */
+int store_msg_delete(struct store *st, int64_t id, int64_t deleted_at);
+/*
+ * Page of history, ascending by id. before > 0: the `limit` newest with
+ * id < before. after >= 0 (and before == 0): the `limit` oldest with
+ * id > after. Neither (both 0, after < 0): the newest `limit`.
+ * *more says whether further messages exist in that direction.
+ * The message passed to fn is borrowed for the call.
+ */
+int store_msg_history(struct store *st, int64_t conv, int64_t before,
+		      int64_t after, int limit, bool *more,
+		      int (*fn)(void *ctx, const struct td_message *m),
+		      void *ctx);
+
+/* ---- events (the resume log) ---- */
+/*
+ * An event is kept with its serialized frame so that resume replays the same
+ * bytes. conv > 0: visible to the conversation's members; user > 0: visible
+ * to that user; both 0: visible to everyone.
+ */
+int store_event_add(struct store *st, int64_t seq, int64_t conv, int64_t user,
+		    const char *frame, size_t len);
+int store_event_max_seq(struct store *st, int64_t *seq); /* 0 when empty */
+int store_event_min_seq(struct store *st, int64_t *seq); /* 0 when empty */
+/*
+ * Events with since < seq <= upto visible to `user` (by current membership),
+ * ascending, at most `limit`. The frame passed to fn is borrowed.
+ */
+int store_event_range(struct store *st, int64_t user, int64_t since,
+		      int64_t upto, int limit,
+		      int (*fn)(void *ctx, int64_t seq, const char *frame,
+				size_t len),
+		      void *ctx);
+/* Drop all but the newest `keep` events. */
+int store_event_prune(struct store *st, int64_t keep);
+
+#endif

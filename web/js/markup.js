@@ -1,0 +1,104 @@
+// markup.js: the safe message-body renderer. It turns plain text into DOM
+// nodes for a deliberately small markup: **bold**, _italic_, `code`, and
+// bare http(s) URLs as links. It builds nodes with createElement and
+// createTextNode only; it never parses HTML, and it never produces a link
+// whose scheme is anything but http: or https:. Line breaks are kept as
+// text (the stylesheet uses white-space: pre-wrap).
+
+const MAX_DEPTH = 4;
+
+// Each rule finds its next occurrence from a position. `lead` is the number
+// of matched characters before the token really starts (italic needs one
+// character of left context so that snake_case_words stay plain).
+const RULES = [
+  { type: 'code', re: /`([^`\n]+)`/g, lead: () => 0 },
+  { type: 'link', re: /\bhttps?:\/\/[^\s<>"'`]+/gi, lead: () => 0 },
+  { type: 'bold', re: /\*\*(?=\S)([^\n]*?\S)\*\*/g, lead: () => 0 },
+  { type: 'italic', re: /(^|[^\p{L}\p{N}_])_(?=\S)([^\n]*?\S)_(?![\p{L}\p{N}_])/gu, lead: (m) => m[1].length },
+];
+
+// Characters that end a sentence rather than a URL.
+const TRAILING = /[.,;:!?'"\]}>]+$/;
+
+// Return the URL text without trailing punctuation, keeping a closing
+// parenthesis only when the URL opened one ("https://en.wikipedia.org/wiki/A_(b)").
+function trimUrl(raw) {
+  let url = raw;
+  for (;;) {
+    const before = url;
+    url = url.replace(TRAILING, '');
+    if (url.endsWith(')')) {
+      const opens = (url.match(/\(/g) || []).length;
+      const closes = (url.match(/\)/g) || []).length;
+      if (closes > opens) url = url.slice(0, -1);
+    }
+    if (url === before) return url;
+  }
+}
+
+// Return a safe absolute http(s) URL string, or null.
+export function safeHref(text) {
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  return url.href;
+}
+
+function findNext(text, pos) {
+  let best = null;
+  for (const rule of RULES) {
+    rule.re.lastIndex = pos;
+    const m = rule.re.exec(text);
+    if (!m) continue;
+    const start = m.index + rule.lead(m);
+    if (!best || start < best.start) best = { rule, m, start, end: m.index + m[0].length };
+  }
+  return best;
+}
+
+function renderInto(parent, text, depth) {
+  let pos = 0;
+  while (pos < text.length) {
+    const tok = depth < MAX_DEPTH ? findNext(text, pos) : null;
+    if (!tok) break;
+    if (tok.start > pos) parent.appendChild(document.createTextNode(text.slice(pos, tok.start)));
+    const { rule, m } = tok;
+    let end = tok.end;
+    if (rule.type === 'code') {
+      const el = document.createElement('code');
+      el.textContent = m[1];
+      parent.appendChild(el);
+    } else if (rule.type === 'link') {
+      const raw = trimUrl(m[0]);
+      end = tok.start + raw.length;
+      const href = safeHref(raw);
+      if (href) {
+        const a = document.createElement('a');
+        a.href = href;
+        a.rel = 'noopener noreferrer';
+        a.target = '_blank';
+        a.textContent = raw;
+        parent.appendChild(a);
+      } else {
+        parent.appendChild(document.createTextNode(raw));
+      }
+    } else {
+      const el = document.createElement(rule.type === 'bold' ? 'strong' : 'em');
+      renderInto(el, rule.type === 'bold' ? m[1] : m[2], depth + 1);
+      parent.appendChild(el);
+    }
+    pos = end;
+  }
+  if (pos < text.length) parent.appendChild(document.createTextNode(text.slice(pos)));
+}
+
+// renderMarkup(text): a DocumentFragment for a message body.
+export function renderMarkup(text) {
+  const frag = document.createDocumentFragment();
+  renderInto(frag, String(text), 0);
+  return frag;
+}
