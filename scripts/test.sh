@@ -9,7 +9,7 @@ bash scripts/deps.sh --test || exit 1
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON >/dev/null || exit 1
-cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E "error|warning" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E "error:|warning:" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 
 passed=0
 failed=0
@@ -32,7 +32,7 @@ done
 echo "== black-box tests"
 (cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
 mkdir -p tests/out
-for f in tests/integration/*.test.js tests/web/*.test.js; do
+for f in tests/integration/*.test.js tests/chat/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
 	[ -f "$f" ] || continue
 	log="tests/out/$(basename "$f").tap"
 	# A hung test must not hang CI: each file gets five minutes.
@@ -49,6 +49,18 @@ for f in tests/integration/*.test.js tests/web/*.test.js; do
 		[ "${fl:-0}" -gt 0 ] || failed=$((failed + 1))
 	fi
 done
+
+# Short fuzzing runs (libFuzzer, clang, ASan+UBSan); see tests/fuzz/README.md.
+if [ -x tests/fuzz/run.sh ]; then
+	echo "== fuzzing (short)"
+	if bash tests/fuzz/run.sh --seconds "${FUZZ_SECONDS:-20}" >tests/out/fuzz.log 2>&1; then
+		passed=$((passed + 1))
+		tail -n 5 tests/out/fuzz.log
+	else
+		failed=$((failed + 1))
+		tail -n 40 tests/out/fuzz.log
+	fi
+fi
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
