@@ -39,7 +39,8 @@ enum field_type {
 	FT_HEAP_TEXT, /* char * at off, owned, checked by `rule` */
 	FT_TEAM,      /* enum td_team at off */
 	FT_KIND,      /* enum td_conv_kind at off: channel or group */
-	FT_MEMBERS    /* members[] and n_members */
+	FT_MEMBERS,   /* members[] and n_members */
+	FT_NOTIFY     /* enum td_notify at off */
 };
 
 /* How a text field's contents are checked once its length is known. */
@@ -51,7 +52,8 @@ enum text_rule {
 	TR_LINE,     /* proto_valid_line, at most max_chars characters */
 	TR_CHANNEL,  /* proto_valid_channel_name */
 	TR_BODY,     /* proto_valid_body */
-	TR_NONCE     /* printable ASCII 0x21..0x7e */
+	TR_NONCE,    /* printable ASCII 0x21..0x7e */
+	TR_EMOJI     /* proto_valid_emoji */
 };
 
 /*
@@ -108,6 +110,20 @@ static const struct field_desc field_table[] = {
 	{ "max_uses", PF_MAX_USES, FT_INT, RQ(max_uses), 1, 1000, 0, 0, false },
 	{ "ttl_hours", PF_TTL_HOURS, FT_INT, RQ(ttl_hours), 1, 720, 0, 0,
 	  false },
+	{ "thread", PF_THREAD, FT_INT64, RQ(thread), 1, ID_MAX, 0, 0, false },
+	{ "follow", PF_FOLLOW, FT_BOOL, RQ(follow), 0, 0, 0, 0, false },
+	{ "emoji", PF_EMOJI, FT_TEXT, RQ(emoji), 1, TD_EMOJI_MAX, TR_EMOJI, 0,
+	  false },
+	{ "query", PF_QUERY, FT_TEXT, RQ(query), 1, TD_QUERY_MAX, TR_LINE,
+	  TD_QUERY_MAX, false },
+	{ "offset", PF_OFFSET, FT_INT, RQ(offset), 0, TD_SEARCH_OFFSET_MAX, 0,
+	  0, false },
+	{ "notify", PF_NOTIFY, FT_NOTIFY, RQ(notify), 0, 0, 0, 0, false },
+	{ "at", PF_AT, FT_INT64, RQ(at), 1, ID_MAX, 0, 0, false },
+	{ "schedule", PF_SCHEDULE, FT_INT64, RQ(schedule), 1, ID_MAX, 0, 0,
+	  false },
+	{ "reminder", PF_REMINDER, FT_INT64, RQ(reminder), 1, ID_MAX, 0, 0,
+	  false },
 };
 
 struct why {
@@ -121,6 +137,8 @@ typedef int (*op_check_fn)(const struct proto_request *req, struct why *why);
 static int check_register(const struct proto_request *, struct why *);
 static int check_conv_create(const struct proto_request *, struct why *);
 static int check_history(const struct proto_request *, struct why *);
+static int check_list(const struct proto_request *, struct why *);
+static int check_search(const struct proto_request *, struct why *);
 
 struct op_desc {
 	const char *name;
@@ -154,13 +172,43 @@ static const struct op_desc op_table[] = {
 	{ "conv.update", PROTO_OP_CONV_UPDATE, PF_CONV, PF_TOPIC | PF_NAME,
 	  NULL },
 	{ "conv.archive", PROTO_OP_CONV_ARCHIVE, PF_CONV, 0, NULL },
-	{ "msg.send", PROTO_OP_MSG_SEND, PF_CONV | PF_BODY | PF_NONCE, 0,
+	{ "msg.send", PROTO_OP_MSG_SEND, PF_CONV | PF_BODY | PF_NONCE, PF_THREAD,
 	  NULL },
 	{ "msg.edit", PROTO_OP_MSG_EDIT, PF_MESSAGE | PF_BODY, 0, NULL },
 	{ "msg.delete", PROTO_OP_MSG_DELETE, PF_MESSAGE, 0, NULL },
 	{ "msg.history", PROTO_OP_MSG_HISTORY, PF_CONV,
 	  PF_BEFORE | PF_AFTER | PF_LIMIT, check_history },
 	{ "typing", PROTO_OP_TYPING, PF_CONV, 0, NULL },
+	{ "thread.replies", PROTO_OP_THREAD_REPLIES, PF_MESSAGE,
+	  PF_BEFORE | PF_AFTER | PF_LIMIT, check_history },
+	{ "thread.follow", PROTO_OP_THREAD_FOLLOW, PF_MESSAGE | PF_FOLLOW, 0,
+	  NULL },
+	{ "thread.list", PROTO_OP_THREAD_LIST, 0, PF_LIMIT, check_list },
+	{ "thread.read", PROTO_OP_THREAD_READ, PF_MESSAGE, 0, NULL },
+	{ "conv.read", PROTO_OP_CONV_READ, PF_CONV | PF_MESSAGE, 0, NULL },
+	{ "conv.unread", PROTO_OP_CONV_UNREAD, PF_CONV | PF_MESSAGE, 0, NULL },
+	{ "unread.counts", PROTO_OP_UNREAD_COUNTS, 0, 0, NULL },
+	{ "mention.list", PROTO_OP_MENTION_LIST, 0, PF_BEFORE | PF_LIMIT,
+	  check_list },
+	{ "react.add", PROTO_OP_REACT_ADD, PF_MESSAGE | PF_EMOJI, 0, NULL },
+	{ "react.remove", PROTO_OP_REACT_REMOVE, PF_MESSAGE | PF_EMOJI, 0,
+	  NULL },
+	{ "pin.add", PROTO_OP_PIN_ADD, PF_MESSAGE, 0, NULL },
+	{ "pin.remove", PROTO_OP_PIN_REMOVE, PF_MESSAGE, 0, NULL },
+	{ "pin.list", PROTO_OP_PIN_LIST, PF_CONV, 0, NULL },
+	{ "save.add", PROTO_OP_SAVE_ADD, PF_MESSAGE, 0, NULL },
+	{ "save.remove", PROTO_OP_SAVE_REMOVE, PF_MESSAGE, 0, NULL },
+	{ "save.list", PROTO_OP_SAVE_LIST, 0, PF_LIMIT, check_list },
+	{ "search", PROTO_OP_SEARCH, PF_QUERY, PF_LIMIT | PF_OFFSET,
+	  check_search },
+	{ "conv.prefs", PROTO_OP_CONV_PREFS, PF_CONV | PF_NOTIFY, 0, NULL },
+	{ "msg.schedule", PROTO_OP_MSG_SCHEDULE,
+	  PF_CONV | PF_BODY | PF_NONCE | PF_AT, 0, NULL },
+	{ "schedule.list", PROTO_OP_SCHEDULE_LIST, 0, 0, NULL },
+	{ "schedule.cancel", PROTO_OP_SCHEDULE_CANCEL, PF_SCHEDULE, 0, NULL },
+	{ "remind.add", PROTO_OP_REMIND_ADD, PF_MESSAGE | PF_AT, 0, NULL },
+	{ "remind.list", PROTO_OP_REMIND_LIST, 0, 0, NULL },
+	{ "remind.cancel", PROTO_OP_REMIND_CANCEL, PF_REMINDER, 0, NULL },
 };
 
 _Static_assert(NELEM(op_table) == PROTO_OP__COUNT,
@@ -267,6 +315,10 @@ format_error(const struct field_desc *fd, struct why *why)
 			    "whitespace, without control characters other "
 			    "than tab and newline",
 			    fd->name);
+	case TR_EMOJI:
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "field '%s' must be 1 to %d of a-z 0-9 _ + -",
+			    fd->name, TD_EMOJI_MAX);
 	case TR_HANDLE:
 	case TR_NONCE:
 	case TR_PASSWORD:
@@ -314,6 +366,9 @@ check_text(const struct field_desc *fd, const char *s, size_t n,
 		break;
 	case TR_BODY:
 		ok = proto_valid_body(s, n);
+		break;
+	case TR_EMOJI:
+		ok = proto_valid_emoji(s);
 		break;
 	}
 	return ok ? 0 : format_error(fd, why);
@@ -447,6 +502,14 @@ decode_field(const struct field_desc *fd, json_t *v, struct proto_request *req,
 		return td_conv_kind_parse(s, slot) == 0 ? 0 : TD_ERR_INTERNAL;
 	case FT_MEMBERS:
 		return decode_members(fd, v, req, why);
+	case FT_NOTIFY:
+		s = json_string_value(v);
+		if (s == NULL || td_notify_parse(s, slot) != 0)
+			return fail(why, TD_ERR_BAD_REQUEST,
+				    "field '%s' must be \"all\", "
+				    "\"mentions\" or \"muted\"",
+				    fd->name);
+		return 0;
 	}
 	return fail(why, TD_ERR_INTERNAL, "bad field table");
 }
@@ -510,6 +573,28 @@ check_history(const struct proto_request *req, struct why *why)
 	if ((req->present & PF_BEFORE) && (req->present & PF_AFTER))
 		return fail(why, TD_ERR_BAD_REQUEST,
 			    "fields 'before' and 'after' cannot be combined");
+	return 0;
+}
+
+/* Lists (thread.list, mention.list, save.list) hold at most TD_LIST_MAX. */
+static int
+check_list(const struct proto_request *req, struct why *why)
+{
+	if ((req->present & PF_LIMIT) && req->limit > TD_LIST_MAX)
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "field 'limit' must be an integer from 1 to %d",
+			    TD_LIST_MAX);
+	return 0;
+}
+
+/* search pages hold at most TD_SEARCH_MAX results. */
+static int
+check_search(const struct proto_request *req, struct why *why)
+{
+	if ((req->present & PF_LIMIT) && req->limit > TD_SEARCH_MAX)
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "field 'limit' must be an integer from 1 to %d",
+			    TD_SEARCH_MAX);
 	return 0;
 }
 

@@ -8,6 +8,8 @@
  * PROTOCOL.md does not describe, and never decide policy (who may see what
  * is the caller's business).
  */
+#include <string.h>
+
 #include "tandem/proto.h"
 
 void
@@ -55,7 +57,47 @@ proto_write_message(struct jw *w, const struct td_message *m)
 	jw_kint(w, "created_at", m->created_at);
 	jw_kint(w, "edited_at", m->edited_at);
 	jw_kbool(w, "deleted", m->deleted);
+	jw_kint(w, "thread", m->thread);
+	jw_kint(w, "reply_count", m->reply_count);
+	jw_kint(w, "last_reply_at", m->last_reply_at);
+	jw_key(w, "participants");
+	jw_arr_open(w);
+	for (size_t i = 0; i < m->n_participants; i++)
+		jw_int(w, m->participants[i]);
+	jw_arr_close(w);
+	proto_write_reactions(w, m);
 	jw_obj_close(w);
+}
+
+/*
+ * "reactions": one {emoji, count, users} per emoji. m->reactions is sorted
+ * by emoji, so each run of equal emoji becomes one entry.
+ */
+void
+proto_write_reactions(struct jw *w, const struct td_message *m)
+{
+	size_t i = 0, j;
+
+	jw_key(w, "reactions");
+	jw_arr_open(w);
+	while (i < m->n_reactions) {
+		for (j = i; j < m->n_reactions &&
+			    strcmp(m->reactions[j].emoji,
+				   m->reactions[i].emoji) == 0;
+		     j++)
+			;
+		jw_obj_open(w);
+		jw_kstr(w, "emoji", m->reactions[i].emoji);
+		jw_kint(w, "count", (int64_t)(j - i));
+		jw_key(w, "users");
+		jw_arr_open(w);
+		for (size_t k = i; k < j; k++)
+			jw_int(w, m->reactions[k].user);
+		jw_arr_close(w);
+		jw_obj_close(w);
+		i = j;
+	}
+	jw_arr_close(w);
 }
 
 void

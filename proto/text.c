@@ -17,6 +17,7 @@ static const char *const team_names[] = { "sales", "marketing", "other" };
 static const char *const role_names[] = { "member", "admin" };
 static const char *const kind_names[] = { "channel", "dm", "group", "request",
 					  "feedback" };
+static const char *const notify_names[] = { "all", "mentions", "muted" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -57,6 +58,23 @@ td_conv_kind_name(enum td_conv_kind k)
 	return enum_name(kind_names, NELEM(kind_names), (int)k);
 }
 
+const char *
+td_notify_name(enum td_notify n)
+{
+	return enum_name(notify_names, NELEM(notify_names), (int)n);
+}
+
+int
+td_notify_parse(const char *s, enum td_notify *out)
+{
+	int v = enum_parse(notify_names, NELEM(notify_names), s);
+
+	if (v < 0)
+		return -1;
+	*out = (enum td_notify)v;
+	return 0;
+}
+
 int
 td_team_parse(const char *s, enum td_team *out)
 {
@@ -95,6 +113,12 @@ td_message_fini(struct td_message *m)
 {
 	free(m->body);
 	m->body = NULL;
+	free(m->participants);
+	m->participants = NULL;
+	m->n_participants = 0;
+	free(m->reactions);
+	m->reactions = NULL;
+	m->n_reactions = 0;
 }
 
 /*

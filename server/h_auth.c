@@ -209,11 +209,18 @@ h_login(struct op_ctx *ctx)
 	int64_t now = util_mono_ms();
 	int rc;
 
+	/*
+	 * Each attempt reserves a token from both limits before hashing, so
+	 * concurrent attempts cannot overrun them; a success gives them back
+	 * (only failures count).
+	 */
 	if (!ratelimit_allows(&srv->login_by_addr, ctx->s->peer, now) ||
 	    !ratelimit_allows(&srv->login_by_user, ctx->req->handle, now)) {
 		ctx->why = "too many login attempts; try again later";
 		return TD_ERR_RATE_LIMITED;
 	}
+	ratelimit_take(&srv->login_by_addr, ctx->s->peer, now);
+	ratelimit_take(&srv->login_by_user, ctx->req->handle, now);
 	job = xcalloc(1, sizeof(*job));
 	job->kind = AUTH_JOB_LOGIN;
 	rc = store_user_by_handle(srv->store, ctx->req->handle, &job->user,
@@ -238,13 +245,10 @@ login_finish(struct op_ctx *ctx)
 	int64_t token_id;
 	int rc;
 
-	if (!job->ok) {
-		int64_t now = util_mono_ms();
-
-		ratelimit_take(&srv->login_by_user, ctx->req->handle, now);
-		ratelimit_take(&srv->login_by_addr, ctx->s->peer, now);
+	if (!job->ok)
 		return TD_ERR_INVALID_CREDENTIALS;
-	}
+	ratelimit_refund(&srv->login_by_user, ctx->req->handle);
+	ratelimit_refund(&srv->login_by_addr, ctx->s->peer);
 	if (job->rehash) {
 		rc = store_user_set_pwhash(srv->store, job->user.id,
 					   job->new_hash);

@@ -18,16 +18,23 @@
 #include "util.h"
 
 int
-conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c)
+conv_load_visible_to(struct server *srv, int64_t user, int64_t id,
+		     struct td_conv *c)
 {
-	int rc = store_conv_get(ctx->srv->store, id, c);
+	int rc = store_conv_get(srv->store, id, c);
 
 	if (rc != 0)
 		return rc;
-	c->member = store_member_is(ctx->srv->store, id, ctx->s->user.id);
+	c->member = store_member_is(srv->store, id, user);
 	if (!c->member && (c->kind != TD_CONV_CHANNEL || c->is_private))
 		return TD_ERR_NOT_FOUND;
 	return 0;
+}
+
+int
+conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c)
+{
+	return conv_load_visible_to(ctx->srv, ctx->s->user.id, id, c);
 }
 
 static bool
@@ -168,6 +175,15 @@ h_conv_get(struct op_ctx *ctx)
 		return rc;
 	jw_key(ctx->out, "conversation");
 	proto_write_conv(ctx->out, &c);
+	if (c.member) {
+		enum td_notify notify;
+
+		rc = store_prefs_get(ctx->srv->store, ctx->s->user.id, c.id,
+				     &notify);
+		if (rc != 0)
+			return rc;
+		jw_kstr(ctx->out, "notify", td_notify_name(notify));
+	}
 	jw_key(ctx->out, "members");
 	jw_arr_open(ctx->out);
 	rc = store_member_list(ctx->srv->store, c.id, member_id_one,
@@ -402,7 +418,8 @@ h_conv_update(struct op_ctx *ctx)
 
 	if (rc != 0)
 		return rc;
-	if (!c.member) {
+	/* Members set the topic; admins may manage channels they are not in. */
+	if (!c.member && !is_admin(ctx)) {
 		ctx->why = "join the conversation first";
 		return TD_ERR_FORBIDDEN;
 	}

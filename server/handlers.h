@@ -1,6 +1,8 @@
 /*
  * handlers.h: the op handlers, one file per message family (h_auth.c,
- * h_conv.c, h_msg.c), and the context dispatch.c gives them.
+ * h_conv.c, h_msg.c, h_thread.c, h_read.c, h_react.c, h_search.c, and
+ * schedule.c for scheduled messages and reminders), and the context
+ * dispatch.c gives them.
  *
  * A handler authorizes the request, reads and writes the store (a write op
  * runs inside its own savepoint of the turn's batch), queues the events it
@@ -66,6 +68,36 @@ int h_msg_send(struct op_ctx *ctx);
 int h_msg_edit(struct op_ctx *ctx);
 int h_msg_delete(struct op_ctx *ctx);
 int h_msg_history(struct op_ctx *ctx);
+/* h_thread.c */
+int h_thread_replies(struct op_ctx *ctx);
+int h_thread_follow(struct op_ctx *ctx);
+int h_thread_list(struct op_ctx *ctx);
+int h_thread_read(struct op_ctx *ctx);
+/* h_read.c */
+int h_conv_read(struct op_ctx *ctx);
+int h_conv_unread(struct op_ctx *ctx);
+int h_unread_counts(struct op_ctx *ctx);
+int h_mention_list(struct op_ctx *ctx);
+/* h_react.c */
+int h_react_add(struct op_ctx *ctx);
+int h_react_remove(struct op_ctx *ctx);
+int h_pin_add(struct op_ctx *ctx);
+int h_pin_remove(struct op_ctx *ctx);
+int h_pin_list(struct op_ctx *ctx);
+int h_save_add(struct op_ctx *ctx);
+int h_save_remove(struct op_ctx *ctx);
+int h_save_list(struct op_ctx *ctx);
+/* h_search.c */
+int h_search(struct op_ctx *ctx);
+/* h_read.c */
+int h_conv_prefs(struct op_ctx *ctx);
+/* schedule.c */
+int h_msg_schedule(struct op_ctx *ctx);
+int h_schedule_list(struct op_ctx *ctx);
+int h_schedule_cancel(struct op_ctx *ctx);
+int h_remind_add(struct op_ctx *ctx);
+int h_remind_list(struct op_ctx *ctx);
+int h_remind_cancel(struct op_ctx *ctx);
 
 /*
  * For async handlers: move the request out of the dispatcher's frame into a
@@ -90,5 +122,35 @@ void dispatch_async_begin(struct session *s);
  * see it, so the two look the same.
  */
 int conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c);
+/* The same for any user, without a session (scheduled sends, reminders). */
+int conv_load_visible_to(struct server *srv, int64_t user, int64_t id,
+			 struct td_conv *c);
+/*
+ * h_msg.c: post `body` in `conv` as `user`, exactly as msg.send does:
+ * authorization (not_found, forbidden for a public channel not joined,
+ * archived), idempotency by (user, nonce), the store write and every event
+ * (message.new, thread.update, thread.follow, mention). thread > 0: reply
+ * in that message's thread. Runs inside a write savepoint. ctx->s may be
+ * NULL; ctx->out, when not NULL, receives the "message" member of the
+ * result. *id gets the message's id (also for a retry, which stores and
+ * announces nothing).
+ */
+int msg_post(struct op_ctx *ctx, int64_t user, int64_t conv, const char *body,
+	     const char *nonce, int64_t thread, int64_t *id);
+/*
+ * h_msg.c: load message `id` and its conversation when the caller may see
+ * that conversation; TD_ERR_NOT_FOUND otherwise. On success *m belongs to
+ * the caller (td_message_fini()).
+ */
+int msg_load_visible(struct op_ctx *ctx, int64_t id, struct td_message *m,
+		     struct td_conv *c);
+/*
+ * h_thread.c: make `user` follow thread `root` unless it follows it
+ * already or unfollowed it on purpose, and tell the user's connections
+ * (thread.follow). Used when a user starts, replies in or is
+ * mentioned in a thread.
+ */
+int thread_autofollow(struct op_ctx *ctx, int64_t user,
+		      const struct td_message *root);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "fanout.h"
@@ -50,12 +51,14 @@ static const char usage[] =
 	"  --workers N           password-hashing threads (default 2)\n"
 	"  --pwhash-ops N        Argon2id opslimit (default 2)\n"
 	"  --pwhash-mem BYTES    Argon2id memlimit (default 67108864)\n"
+	"  --backup-to FILE      copy the database in --data-dir to FILE (a new\n"
+	"                        file; safe while a server runs) and exit\n"
 	"  --help                this text\n";
 
 enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA_DIR, OPT_WEB_ROOT,
 	OPT_ALLOW_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_OPEN_REG, OPT_SYNC,
-	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_HELP
+	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_BACKUP_TO, OPT_HELP
 };
 
 static const struct option long_opts[] = {
@@ -72,9 +75,13 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "pwhash-ops", required_argument, NULL, OPT_PWHASH_OPS },
 	{ "pwhash-mem", required_argument, NULL, OPT_PWHASH_MEM },
+	{ "backup-to", required_argument, NULL, OPT_BACKUP_TO },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* --backup-to: where to copy the database; NULL to run the server. */
+static const char *backup_to;
 
 /* Parse a decimal number in [lo, hi]; false on anything else. */
 static bool
@@ -150,6 +157,7 @@ parse_flags(int argc, char **argv, struct server_options *o)
 				goto bad;
 			o->pwhash_mem = (size_t)v;
 			break;
+		case OPT_BACKUP_TO: backup_to = optarg; break;
 		case OPT_HELP:
 		case 'h':
 			fputs(usage, stdout);
@@ -189,6 +197,40 @@ server_load_seq(struct server *srv)
 	return rc;
 }
 
+/*
+ * --backup-to: open the existing database beside a running server (WAL
+ * mode lets both read) and copy a consistent snapshot of it with SQLite's
+ * backup API. store_backup() refuses a target that already exists. Returns
+ * the process exit code: 0 when the copy is complete, 1 otherwise.
+ */
+static int
+main_backup(const char *db_path, const char *target)
+{
+	struct store_options so;
+	struct store *st;
+	int rc;
+
+	if (access(db_path, F_OK) != 0) {
+		util_log("backup: no database at %s", db_path);
+		return 1;
+	}
+	memset(&so, 0, sizeof(so));
+	so.path = db_path;
+	so.sync_full = true;
+	if (store_open(&st, &so) != 0) {
+		util_log("backup: cannot open the database %s", db_path);
+		return 1;
+	}
+	rc = store_backup(st, target);
+	store_close(st);
+	if (rc != 0) {
+		util_log("backup: copying %s to %s failed", db_path, target);
+		return 1;
+	}
+	printf("tandemd: backed up %s to %s\n", db_path, target);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -202,6 +244,10 @@ main(int argc, char **argv)
 	if (auth_init() != 0) {
 		util_log("libsodium failed to initialise");
 		return 1;
+	}
+	if (backup_to != NULL) {
+		snprintf(path, sizeof(path), "%s/tandem.db", srv.opt.data_dir);
+		return main_backup(path, backup_to);
 	}
 	if (mkdir(srv.opt.data_dir, 0700) != 0 && errno != EEXIST) {
 		util_log("cannot create %s: %s", srv.opt.data_dir,
@@ -225,6 +271,8 @@ main(int argc, char **argv)
 		goto out_sessions;
 	if (ws_start(&srv) != 0)
 		goto out_pool;
+	/* Items that came due while the server was down fire right away. */
+	schedule_arm(&srv);
 	rc = ws_run(&srv) == 0 ? 0 : 1;
 out_pool:
 	pool_free(srv.pool);

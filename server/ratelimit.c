@@ -97,3 +97,13 @@ ratelimit_allows(struct ratelimit_table *t, const char *key, int64_t now_ms)
 	return bucket_has(ratelimit_find(t, key), t->per_sec, t->burst,
 			  now_ms);
 }
+
+void
+ratelimit_refund(struct ratelimit_table *t, const char *key)
+{
+	struct bucket *b = ratelimit_find(t, key);
+
+	b->tokens += 1.0;
+	if (b->tokens > t->burst)
+		b->tokens = t->burst;
+}

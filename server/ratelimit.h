@@ -38,6 +38,8 @@ void ratelimit_fini(struct ratelimit_table *t);
 /* Take one token for `key`; false when the key is over its limit. */
 bool ratelimit_take(struct ratelimit_table *t, const char *key,
 		    int64_t now_ms);
+/* Give back a token taken for `key` (the attempt turned out fine). */
+void ratelimit_refund(struct ratelimit_table *t, const char *key);
 /* Whether `key` still has a token, without taking one. */
 bool ratelimit_allows(struct ratelimit_table *t, const char *key,
 		      int64_t now_ms);

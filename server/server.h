@@ -75,6 +75,19 @@ void ws_rx_pause(struct session *s, bool pause);
 void ws_schedule_flush(struct server *srv);
 /* Wake the loop from another thread (worker pool); thread-safe. */
 void ws_wake(struct server *srv);
+/*
+ * Call schedule_due() at the wall-clock time `at_ms` (ms since the epoch;
+ * a time already past means right away). One timer serves the whole
+ * server: a later time than the one armed is ignored (schedule_due() arms
+ * the next one itself), an earlier one moves the timer forward.
+ */
+void ws_timer_at(struct server *srv, int64_t at_ms);
+
+/* ---- schedule.c: scheduled messages and reminders ---- */
+/* Fire every scheduled message and reminder due by now, then re-arm. */
+void schedule_due(struct server *srv);
+/* Arm the timer for the earliest pending item (start-up). */
+void schedule_arm(struct server *srv);
 
 /* ---- dispatch.c ---- */
 /* Handle one complete text frame from a session. */

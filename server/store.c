@@ -54,6 +54,27 @@
  *   (0 at the interface), so the foreign key does not need a user 0.
  * - dms keeps user_a <= user_b (a user may hold a dm with itself).
  * - events has no foreign keys: conv_id and user_id are 0 for "none".
+ *
+ * Notes on version 2:
+ * - messages.thread_id is the root's id for a thread reply, 0 otherwise;
+ *   a root's reply count, last reply time and participants are derived
+ *   from its replies (messages_thread), never kept as counters that could
+ *   drift.
+ * - read_markers and thread_follows.last_read hold the highest message id
+ *   read; a missing row reads as 0 (everything unread).
+ * - messages_fts is an external-content FTS5 index with the trigram
+ *   tokenizer (substring matches, so "onboard" finds "onboarding" and words
+ *   inside URLs), kept in step by triggers: a tombstone's body is '', so a
+ *   delete empties its index entry in the same statement.
+ *
+ * Notes on version 3:
+ * - conv_prefs holds a notification preference (enum td_notify) only
+ *   where a user changed it; a missing row reads as "all".
+ * - scheduled keeps every scheduled message with its state (0 pending,
+ *   1 sent, 2 cancelled, 3 failed) so that a retry of msg.schedule with
+ *   the same nonce finds the original after it fired; the partial indexes
+ *   cover only pending rows, which are all the timer and lists look at.
+ * - reminders are deleted when they fire or are cancelled.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE users ("
@@ -120,6 +141,91 @@ static const char *const migrations[] = {
 	" user_id INTEGER NOT NULL DEFAULT 0,"
 	" frame BLOB NOT NULL);"
 	"CREATE INDEX events_conv ON events(conv_id, seq);",
+
+	/* Version 2: threads, read markers, mentions, reactions, pins,
+	 * saved items, full-text search. */
+	"ALTER TABLE messages ADD COLUMN thread_id INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX messages_thread ON messages(thread_id, id)"
+	" WHERE thread_id > 0;"
+	"CREATE INDEX messages_conv_top ON messages(conv_id, id)"
+	" WHERE thread_id = 0;"
+	"CREATE TABLE thread_follows ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" root_id INTEGER NOT NULL REFERENCES messages(id),"
+	" following INTEGER NOT NULL DEFAULT 1,"
+	" unfollowed INTEGER NOT NULL DEFAULT 0,"
+	" last_read INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (user_id, root_id)) WITHOUT ROWID;"
+	"CREATE TABLE read_markers ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" last_read INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, conv_id)) WITHOUT ROWID;"
+	"CREATE TABLE mentions ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" conv_id INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, message_id)) WITHOUT ROWID;"
+	"CREATE INDEX mentions_conv ON mentions(user_id, conv_id, message_id);"
+	"CREATE TABLE reactions ("
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" emoji TEXT NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (message_id, emoji, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE pins ("
+	" message_id INTEGER PRIMARY KEY REFERENCES messages(id),"
+	" conv_id INTEGER NOT NULL,"
+	" pinned_by INTEGER NOT NULL,"
+	" pinned_at INTEGER NOT NULL);"
+	"CREATE INDEX pins_conv ON pins(conv_id, pinned_at);"
+	"CREATE TABLE saved ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" saved_at INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, message_id)) WITHOUT ROWID;"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(body,"
+	" content='messages', content_rowid='id', tokenize='trigram');"
+	"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN"
+	" INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);"
+	" END;"
+	"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, body)"
+	"  VALUES ('delete', old.id, old.body);"
+	" INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);"
+	" END;"
+	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+
+	/* Version 3: notification preferences, scheduled messages,
+	 * reminders. */
+	"CREATE TABLE conv_prefs ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" notify INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, conv_id)) WITHOUT ROWID;"
+	"CREATE TABLE scheduled ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" body TEXT NOT NULL,"
+	" nonce TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" state INTEGER NOT NULL DEFAULT 0,"
+	" message_id INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" UNIQUE (user_id, nonce));"
+	"CREATE INDEX scheduled_due ON scheduled(at, id) WHERE state = 0;"
+	"CREATE INDEX scheduled_user ON scheduled(user_id, at, id)"
+	" WHERE state = 0;"
+	"CREATE TABLE reminders ("
+	" id INTEGER PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" message_id INTEGER NOT NULL REFERENCES messages(id),"
+	" conv_id INTEGER NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE INDEX reminders_due ON reminders(at, id);"
+	"CREATE INDEX reminders_user ON reminders(user_id, at, id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -132,10 +238,35 @@ static const char *const migrations[] = {
 
 /* The columns every message query selects, in row_msg()'s order. */
 #define MSG_COLS                                                           \
-	"id, conv_id, author, body, coalesce(nonce, ''), created_at,"     \
-	" edited_at, deleted"
+	"m.id, m.conv_id, m.author, m.body, coalesce(m.nonce, ''),"       \
+	" m.created_at, m.edited_at, m.deleted, m.thread_id,"             \
+	" (SELECT count(*) FROM messages r WHERE r.thread_id = m.id"      \
+	"  AND r.deleted = 0),"                                           \
+	" (SELECT coalesce(max(r.created_at), 0) FROM messages r"         \
+	"  WHERE r.thread_id = m.id AND r.deleted = 0),"                  \
+	" (SELECT group_concat(a) FROM (SELECT DISTINCT r.author a"       \
+	"  FROM messages r WHERE r.thread_id = m.id AND r.deleted = 0"    \
+	"  ORDER BY 1)),"                                                 \
+	" (SELECT group_concat(e, ',') FROM (SELECT x.emoji || ':' ||"    \
+	"  x.user_id e FROM reactions x WHERE x.message_id = m.id"        \
+	"  ORDER BY x.emoji, x.user_id))"
+
+/* Number of columns in MSG_COLS: extra columns of a query follow it. */
+#define MSG_NCOLS 13
+
+/* Visible to user ?1: a member's conversation, or a public channel. */
+#define VISIBLE_TO_1(conv)                                                 \
+	" (" conv " IN (SELECT v.conv_id FROM members v"                 \
+	"  WHERE v.user_id = ?1) OR " conv " IN (SELECT p.id"            \
+	"  FROM conversations p WHERE p.kind = 0 AND p.private = 0))"
 
 #define USER_COLS "id, handle, display_name, team, role, created_at"
+
+/* The columns of a scheduled message, in row_sched()'s order. */
+#define SCHED_COLS "id, user_id, conv_id, body, nonce, at, state, message_id"
+
+/* The columns of a reminder, in row_reminder()'s order. */
+#define REMIND_COLS "id, user_id, message_id, conv_id, at"
 
 enum stmt_id {
 	S_BEGIN,
@@ -182,6 +313,46 @@ enum stmt_id {
 	S_EVENT_MIN,
 	S_EVENT_RANGE,
 	S_EVENT_PRUNE,
+	S_REPLY_BOUND,
+	S_REPLY_RANGE,
+	S_MSG_CLEAR,
+	S_FOLLOW_SET,
+	S_FOLLOW_AUTO,
+	S_FOLLOW_GET,
+	S_THREAD_READ,
+	S_THREAD_LIST,
+	S_THREAD_UNREAD,
+	S_READ_SET,
+	S_READ_FORCE,
+	S_UNREAD_ONE,
+	S_MENTION_ADD,
+	S_MENTION_LIST,
+	S_REACT_ADD,
+	S_REACT_REMOVE,
+	S_PIN_ADD,
+	S_PIN_REMOVE,
+	S_PIN_LIST,
+	S_SAVE_ADD,
+	S_SAVE_REMOVE,
+	S_SAVE_GET,
+	S_SAVE_LIST,
+	S_SEARCH_FTS,
+	S_SEARCH_PLAIN,
+	S_PREFS_SET,
+	S_PREFS_GET,
+	S_SCHED_ADD,
+	S_SCHED_GET,
+	S_SCHED_BY_NONCE,
+	S_SCHED_COUNT,
+	S_SCHED_LIST,
+	S_SCHED_SET_STATE,
+	S_SCHED_NEXT,
+	S_REMIND_ADD,
+	S_REMIND_GET,
+	S_REMIND_COUNT,
+	S_REMIND_LIST,
+	S_REMIND_REMOVE,
+	S_REMIND_NEXT,
 	S__COUNT
 };
 
@@ -255,21 +426,25 @@ static const char *const stmt_sql[S__COUNT] = {
 			  " ORDER BY user_id",
 
 	[S_MSG_ADD] = "INSERT INTO messages (conv_id, author, body, nonce,"
-		      " created_at) VALUES (?1, ?2, ?3, nullif(?4, ''), ?5)",
-	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages WHERE id = ?1",
-	[S_MSG_BY_NONCE] = "SELECT " MSG_COLS " FROM messages"
-			   " WHERE author = ?1 AND nonce = ?2",
+		      " created_at, thread_id)"
+		      " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6)",
+	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages m WHERE m.id = ?1",
+	[S_MSG_BY_NONCE] = "SELECT " MSG_COLS " FROM messages m"
+			   " WHERE m.author = ?1 AND m.nonce = ?2",
 	[S_MSG_STATE] = "SELECT deleted FROM messages WHERE id = ?1",
 	[S_MSG_EDIT] = "UPDATE messages SET body = ?2, edited_at = ?3"
 		       " WHERE id = ?1 AND deleted = 0",
 	[S_MSG_DELETE] = "UPDATE messages SET body = '', deleted = 1,"
 			 " edited_at = ?2 WHERE id = ?1",
 	/* The (limit + 1)-th newest id below `before`: the page's floor. */
+	/* History is the conversation's top level: replies live in threads. */
 	[S_HIST_BOUND] = "SELECT id FROM messages WHERE conv_id = ?1"
+			 " AND thread_id = 0"
 			 " AND id < ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3",
-	[S_HIST_RANGE] = "SELECT " MSG_COLS " FROM messages"
-			 " WHERE conv_id = ?1 AND id > ?2 AND id < ?3"
-			 " ORDER BY id LIMIT ?4",
+	[S_HIST_RANGE] = "SELECT " MSG_COLS " FROM messages m"
+			 " WHERE m.conv_id = ?1 AND m.thread_id = 0"
+			 " AND m.id > ?2 AND m.id < ?3"
+			 " ORDER BY m.id LIMIT ?4",
 
 	[S_EVENT_ADD] = "INSERT INTO events (seq, conv_id, user_id, frame)"
 			" VALUES (?1, ?2, ?3, ?4)",
@@ -295,6 +470,165 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_EVENT_PRUNE] = "DELETE FROM events WHERE seq <= coalesce("
 			  " (SELECT seq FROM events ORDER BY seq DESC"
 			  "  LIMIT 1 OFFSET ?1), 0)",
+
+	[S_REPLY_BOUND] = "SELECT id FROM messages WHERE thread_id = ?1"
+			  " AND id < ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3",
+	[S_REPLY_RANGE] = "SELECT " MSG_COLS " FROM messages m"
+			  " WHERE m.thread_id = ?1 AND m.id > ?2 AND m.id < ?3"
+			  " ORDER BY m.id LIMIT ?4",
+	/* What a tombstone loses: its reactions, its pin, saves of it. */
+	[S_MSG_CLEAR] = "DELETE FROM reactions WHERE message_id = ?1",
+	[S_FOLLOW_SET] = "INSERT INTO thread_follows (user_id, root_id,"
+			 " following, unfollowed) VALUES (?1, ?2, ?3, 1 - ?3)"
+			 " ON CONFLICT (user_id, root_id)"
+			 " DO UPDATE SET following = ?3, unfollowed = 1 - ?3",
+	/* Follow unless following already or unfollowed on purpose. */
+	[S_FOLLOW_AUTO] = "INSERT INTO thread_follows (user_id, root_id,"
+			  " following) VALUES (?1, ?2, 1)"
+			  " ON CONFLICT (user_id, root_id)"
+			  " DO UPDATE SET following = 1"
+			  " WHERE following = 0 AND unfollowed = 0",
+	[S_FOLLOW_GET] = "SELECT following, last_read FROM thread_follows"
+			 " WHERE user_id = ?1 AND root_id = ?2",
+	[S_THREAD_READ] = "INSERT INTO thread_follows (user_id, root_id,"
+			  " following, last_read) VALUES (?1, ?2, 0, ?3)"
+			  " ON CONFLICT (user_id, root_id)"
+			  " DO UPDATE SET last_read = ?3",
+	[S_THREAD_LIST] =
+		"SELECT " MSG_COLS ", f.last_read,"
+		" (SELECT count(*) FROM messages u WHERE u.thread_id = m.id"
+		"  AND u.id > f.last_read AND u.deleted = 0"
+		"  AND u.author != ?1) AS unread"
+		" FROM thread_follows f JOIN messages m ON m.id = f.root_id"
+		" WHERE f.user_id = ?1 AND f.following = 1 AND"
+		VISIBLE_TO_1("m.conv_id")
+		" ORDER BY unread > 0 DESC, (SELECT max(u.id) FROM messages u"
+		" WHERE u.thread_id = m.id) DESC, m.id DESC LIMIT ?2",
+	[S_THREAD_UNREAD] = "SELECT count(*) FROM messages u"
+			    " WHERE u.thread_id = ?2 AND u.deleted = 0"
+			    " AND u.author != ?1 AND u.id > coalesce("
+			    " (SELECT last_read FROM thread_follows"
+			    "  WHERE user_id = ?1 AND root_id = ?2), 0)",
+	[S_READ_SET] = "INSERT INTO read_markers (user_id, conv_id, last_read)"
+		       " VALUES (?1, ?2, ?3) ON CONFLICT (user_id, conv_id)"
+		       " DO UPDATE SET last_read = max(last_read, ?3)",
+	[S_READ_FORCE] = "INSERT INTO read_markers (user_id, conv_id,"
+			 " last_read) VALUES (?1, ?2, ?3)"
+			 " ON CONFLICT (user_id, conv_id)"
+			 " DO UPDATE SET last_read = ?3",
+	/*
+	 * Per conversation of user ?1: marker, unread top-level messages by
+	 * others, unread mentions of ?1. Each count is one range probe of a
+	 * (conv, id) index past the marker, so the cost follows what is
+	 * unread, not the history's length.
+	 */
+	[S_UNREAD_ONE] =
+		"SELECT c.conv_id, coalesce(r.last_read, 0),"
+		" (SELECT count(*) FROM messages x WHERE x.conv_id = c.conv_id"
+		"  AND x.thread_id = 0 AND x.id > coalesce(r.last_read, 0)"
+		"  AND x.deleted = 0 AND x.author != ?1),"
+		" (SELECT count(*) FROM mentions n JOIN messages x"
+		"  ON x.id = n.message_id WHERE n.user_id = ?1"
+		"  AND n.conv_id = c.conv_id AND n.message_id >"
+		"  coalesce(r.last_read, 0) AND x.thread_id = 0"
+		"  AND x.deleted = 0),"
+		" coalesce((SELECT p.notify FROM conv_prefs p"
+		"  WHERE p.user_id = ?1 AND p.conv_id = c.conv_id), 0)"
+		" FROM members c LEFT JOIN read_markers r"
+		" ON r.user_id = c.user_id AND r.conv_id = c.conv_id"
+		" WHERE c.user_id = ?1 AND (?2 = 0 OR c.conv_id = ?2)"
+		" ORDER BY c.conv_id",
+	[S_MENTION_ADD] = "INSERT OR IGNORE INTO mentions (user_id,"
+			  " message_id, conv_id) VALUES (?1, ?2, ?3)",
+	[S_MENTION_LIST] =
+		"SELECT " MSG_COLS " FROM mentions n"
+		" JOIN messages m ON m.id = n.message_id"
+		" WHERE n.user_id = ?1 AND n.message_id < ?2"
+		" AND m.deleted = 0 AND" VISIBLE_TO_1("m.conv_id")
+		" ORDER BY n.message_id DESC LIMIT ?3",
+	[S_REACT_ADD] = "INSERT INTO reactions (message_id, emoji, user_id,"
+			" created_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_REACT_REMOVE] = "DELETE FROM reactions WHERE message_id = ?1"
+			   " AND emoji = ?2 AND user_id = ?3",
+	[S_PIN_ADD] = "INSERT INTO pins (message_id, conv_id, pinned_by,"
+		      " pinned_at) VALUES (?1, ?2, ?3, ?4)",
+	[S_PIN_REMOVE] = "DELETE FROM pins WHERE message_id = ?1",
+	[S_PIN_LIST] = "SELECT " MSG_COLS ", p.pinned_by, p.pinned_at"
+		       " FROM pins p JOIN messages m ON m.id = p.message_id"
+		       " WHERE p.conv_id = ?1 AND m.deleted = 0"
+		       " ORDER BY p.pinned_at DESC, p.message_id DESC"
+		       " LIMIT ?2",
+	[S_SAVE_ADD] = "INSERT INTO saved (user_id, message_id, saved_at)"
+		       " VALUES (?1, ?2, ?3)",
+	[S_SAVE_REMOVE] = "DELETE FROM saved WHERE user_id = ?1"
+			  " AND message_id = ?2",
+	[S_SAVE_GET] = "SELECT saved_at FROM saved WHERE user_id = ?1"
+		       " AND message_id = ?2",
+	[S_SAVE_LIST] = "SELECT " MSG_COLS ", s.saved_at FROM saved s"
+			" JOIN messages m ON m.id = s.message_id"
+			" WHERE s.user_id = ?1 AND m.deleted = 0 AND"
+			VISIBLE_TO_1("m.conv_id")
+			" ORDER BY s.saved_at DESC, s.message_id DESC"
+			" LIMIT ?2",
+	/*
+	 * Search. ?2 is the FTS5 query text, always a bound parameter built
+	 * by proto_parse_search() from quoted terms. Filters: ?3 conv (0:
+	 * any), ?4 author (0: any), ?5 created before (0: none), ?6 created
+	 * at or after (0: none), ?7 has a link. Visibility is part of the
+	 * WHERE, so no page can hold what the searcher may not read.
+	 * Snippets mark matches with U+0002 ... U+0003.
+	 */
+	[S_SEARCH_FTS] =
+		"SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
+		" char(3), '…', 64)"
+		" FROM messages_fts f JOIN messages m ON m.id = f.rowid"
+		" WHERE messages_fts MATCH ?2 AND m.deleted = 0"
+		" AND (?3 = 0 OR m.conv_id = ?3) AND (?4 = 0 OR m.author = ?4)"
+		" AND (?5 = 0 OR m.created_at < ?5)"
+		" AND (?6 = 0 OR m.created_at >= ?6)"
+		" AND (?7 = 0 OR m.body LIKE '%http://%'"
+		"  OR m.body LIKE '%https://%') AND"
+		VISIBLE_TO_1("m.conv_id")
+		" ORDER BY f.rank, m.id DESC LIMIT ?8 OFFSET ?9",
+	[S_SEARCH_PLAIN] =
+		"SELECT " MSG_COLS ", substr(m.body, 1, 160)"
+		" FROM messages m"
+		" WHERE m.deleted = 0"
+		" AND (?3 = 0 OR m.conv_id = ?3) AND (?4 = 0 OR m.author = ?4)"
+		" AND (?5 = 0 OR m.created_at < ?5)"
+		" AND (?6 = 0 OR m.created_at >= ?6)"
+		" AND (?7 = 0 OR m.body LIKE '%http://%'"
+		"  OR m.body LIKE '%https://%') AND"
+		VISIBLE_TO_1("m.conv_id")
+		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
+	[S_PREFS_SET] = "INSERT INTO conv_prefs (user_id, conv_id, notify)"
+			" VALUES (?1, ?2, ?3) ON CONFLICT (user_id, conv_id)"
+			" DO UPDATE SET notify = ?3",
+	[S_PREFS_GET] = "SELECT notify FROM conv_prefs WHERE user_id = ?1"
+			" AND conv_id = ?2",
+	[S_SCHED_ADD] = "INSERT INTO scheduled (user_id, conv_id, body, nonce,"
+			" at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_SCHED_GET] = "SELECT " SCHED_COLS " FROM scheduled WHERE id = ?1",
+	[S_SCHED_BY_NONCE] = "SELECT " SCHED_COLS " FROM scheduled"
+			     " WHERE user_id = ?1 AND nonce = ?2",
+	[S_SCHED_COUNT] = "SELECT count(*) FROM scheduled WHERE user_id = ?1"
+			  " AND state = 0",
+	[S_SCHED_LIST] = "SELECT " SCHED_COLS " FROM scheduled"
+			 " WHERE user_id = ?1 AND state = 0"
+			 " ORDER BY at, id LIMIT ?2",
+	[S_SCHED_SET_STATE] = "UPDATE scheduled SET state = ?2,"
+			      " message_id = ?3 WHERE id = ?1 AND state = 0",
+	[S_SCHED_NEXT] = "SELECT " SCHED_COLS " FROM scheduled"
+			 " WHERE state = 0 ORDER BY at, id LIMIT 1",
+	[S_REMIND_ADD] = "INSERT INTO reminders (user_id, message_id, conv_id,"
+			 " at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_REMIND_GET] = "SELECT " REMIND_COLS " FROM reminders WHERE id = ?1",
+	[S_REMIND_COUNT] = "SELECT count(*) FROM reminders WHERE user_id = ?1",
+	[S_REMIND_LIST] = "SELECT " REMIND_COLS " FROM reminders"
+			  " WHERE user_id = ?1 ORDER BY at, id LIMIT ?2",
+	[S_REMIND_REMOVE] = "DELETE FROM reminders WHERE id = ?1",
+	[S_REMIND_NEXT] = "SELECT " REMIND_COLS " FROM reminders"
+			  " ORDER BY at, id LIMIT 1",
 };
 
 struct store {
@@ -472,7 +806,72 @@ row_conv(sqlite3_stmt *s, struct td_conv *c)
 	c->member_count = sqlite3_column_int(s, 9);
 }
 
-/* Fill a message from MSG_COLS; m->body is allocated. */
+/* Count the separators in a group_concat() list: entries - 1. */
+static size_t
+count_char(const char *t, char c)
+{
+	size_t n = 0;
+
+	for (; *t != '\0'; t++)
+		n += *t == c;
+	return n;
+}
+
+/* "3,5,9" (group_concat of user ids) into m->participants. */
+static void
+row_participants(sqlite3_stmt *s, int col, struct td_message *m)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	char *end;
+
+	if (t == NULL || *t == '\0')
+		return;
+	m->participants = xcalloc(count_char(t, ',') + 1,
+				  sizeof(*m->participants));
+	while (*t != '\0') {
+		m->participants[m->n_participants++] = strtoll(t, &end, 10);
+		if (*end != ',')
+			break;
+		t = end + 1;
+	}
+}
+
+/*
+ * "smile:3,smile:5,tada:3" into m->reactions. Shortcodes are
+ * [a-z0-9_+-] (checked on the way in), so ':' and ',' cannot occur in
+ * them.
+ */
+static void
+row_reactions(sqlite3_stmt *s, int col, struct td_message *m)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	const char *colon;
+	char *end;
+	size_t len;
+
+	if (t == NULL || *t == '\0')
+		return;
+	m->reactions = xcalloc(count_char(t, ',') + 1, sizeof(*m->reactions));
+	while (*t != '\0') {
+		struct td_reaction *r = &m->reactions[m->n_reactions];
+
+		colon = strchr(t, ':');
+		if (colon == NULL)
+			break;
+		len = (size_t)(colon - t);
+		if (len > TD_EMOJI_MAX)
+			len = TD_EMOJI_MAX;
+		memcpy(r->emoji, t, len);
+		r->emoji[len] = '\0';
+		r->user = strtoll(colon + 1, &end, 10);
+		m->n_reactions++;
+		if (*end != ',')
+			break;
+		t = end + 1;
+	}
+}
+
+/* Fill a message from MSG_COLS; m->body and the arrays are allocated. */
 static void
 row_msg(sqlite3_stmt *s, struct td_message *m)
 {
@@ -490,6 +889,11 @@ row_msg(sqlite3_stmt *s, struct td_message *m)
 	m->created_at = sqlite3_column_int64(s, 5);
 	m->edited_at = sqlite3_column_int64(s, 6);
 	m->deleted = sqlite3_column_int(s, 7) != 0;
+	m->thread = sqlite3_column_int64(s, 8);
+	m->reply_count = sqlite3_column_int(s, 9);
+	m->last_reply_at = sqlite3_column_int64(s, 10);
+	row_participants(s, 11, m);
+	row_reactions(s, 12, m);
 }
 
 /*
@@ -1185,10 +1589,17 @@ store_msg_add(struct store *st, struct td_message *m)
 	bind_text(s, 3, m->body);
 	bind_text(s, 4, m->nonce);
 	sqlite3_bind_int64(s, 5, created);
+	sqlite3_bind_int64(s, 6, m->thread);
 	err = exec_done(st, s, TD_ERR_CONFLICT, "msg add");
 	if (err != 0)
 		return err;
 	id = sqlite3_last_insert_rowid(st->db);
+	if (m->thread != 0) {
+		/* A reply is not the conversation's latest message. */
+		m->id = id;
+		m->created_at = created;
+		return 0;
+	}
 	s = stmt(st, S_CONV_SET_LAST);
 	sqlite3_bind_int64(s, 1, m->conv);
 	sqlite3_bind_int64(s, 2, id);
@@ -1253,15 +1664,30 @@ store_msg_edit(struct store *st, int64_t id, const char *body,
 	return err == 0 ? TD_ERR_CONFLICT : err;
 }
 
-/* Deleting a tombstone again succeeds and moves edited_at. */
+/*
+ * Deleting a tombstone again succeeds and moves edited_at. The tombstone
+ * loses its reactions and its pin in the same savepoint; its thread
+ * replies stay where they are.
+ */
 int
 store_msg_delete(struct store *st, int64_t id, int64_t deleted_at)
 {
 	sqlite3_stmt *s = stmt(st, S_MSG_DELETE);
+	int err;
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, deleted_at);
-	return exec_change(st, s, TD_ERR_CONFLICT, "msg delete");
+	err = exec_change(st, s, TD_ERR_CONFLICT, "msg delete");
+	if (err != 0)
+		return err;
+	s = stmt(st, S_MSG_CLEAR);
+	sqlite3_bind_int64(s, 1, id);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "msg delete: reactions");
+	if (err != 0)
+		return err;
+	s = stmt(st, S_PIN_REMOVE);
+	sqlite3_bind_int64(s, 1, id);
+	return exec_done(st, s, TD_ERR_CONFLICT, "msg delete: pin");
 }
 
 /*
@@ -1270,11 +1696,11 @@ store_msg_delete(struct store *st, int64_t id, int64_t deleted_at)
  * being passed on.
  */
 static int
-hist_range(struct store *st, int64_t conv, int64_t lo, int64_t hi, int limit,
-	   bool peek, bool *more,
+hist_range(struct store *st, enum stmt_id range, int64_t conv, int64_t lo,
+	   int64_t hi, int limit, bool peek, bool *more,
 	   int (*fn)(void *ctx, const struct td_message *m), void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, S_HIST_RANGE);
+	sqlite3_stmt *s = stmt(st, range);
 	struct td_message m;
 	int n = 0;
 	int err = 0;
@@ -1303,17 +1729,18 @@ out:
 }
 
 /*
- * A page of history, as store.h describes. Paging backwards (before > 0,
- * or the newest page) first finds the page's floor, the (limit + 1)-th
+ * A page of history (or of a thread's replies: `bound` and `range` pick
+ * the statements, `conv` is then the root), as store.h describes. Paging
+ * backwards (before > 0, or the newest page) first finds the page's
+ * floor, the (limit + 1)-th
  * newest id below `before`: its existence is *more, and the page is then
  * streamed forwards from it, so nothing is buffered. limit < 1 is
  * TD_ERR_BAD_REQUEST. An unknown conversation is simply an empty page.
  */
-int
-store_msg_history(struct store *st, int64_t conv, int64_t before,
-		  int64_t after, int limit, bool *more,
-		  int (*fn)(void *ctx, const struct td_message *m),
-		  void *ctx)
+static int
+hist_page(struct store *st, enum stmt_id bound, enum stmt_id range,
+	  int64_t conv, int64_t before, int64_t after, int limit, bool *more,
+	  int (*fn)(void *ctx, const struct td_message *m), void *ctx)
 {
 	sqlite3_stmt *s;
 	int64_t floor_id = 0;
@@ -1323,11 +1750,11 @@ store_msg_history(struct store *st, int64_t conv, int64_t before,
 	if (limit < 1)
 		return TD_ERR_BAD_REQUEST;
 	if (before <= 0 && after >= 0)
-		return hist_range(st, conv, after, INT64_MAX, limit, true,
-				  more, fn, ctx);
+		return hist_range(st, range, conv, after, INT64_MAX, limit,
+				  true, more, fn, ctx);
 	if (before <= 0)
 		before = INT64_MAX;
-	s = stmt(st, S_HIST_BOUND);
+	s = stmt(st, bound);
 	sqlite3_bind_int64(s, 1, conv);
 	sqlite3_bind_int64(s, 2, before);
 	sqlite3_bind_int64(s, 3, limit);
@@ -1338,8 +1765,28 @@ store_msg_history(struct store *st, int64_t conv, int64_t before,
 		floor_id = 0;
 	else
 		return err;
-	return hist_range(st, conv, floor_id, before, limit, false, more, fn,
-			  ctx);
+	return hist_range(st, range, conv, floor_id, before, limit, false,
+			  more, fn, ctx);
+}
+
+int
+store_msg_history(struct store *st, int64_t conv, int64_t before,
+		  int64_t after, int limit, bool *more,
+		  int (*fn)(void *ctx, const struct td_message *m),
+		  void *ctx)
+{
+	return hist_page(st, S_HIST_BOUND, S_HIST_RANGE, conv, before, after,
+			 limit, more, fn, ctx);
+}
+
+int
+store_msg_replies(struct store *st, int64_t root, int64_t before,
+		  int64_t after, int limit, bool *more,
+		  int (*fn)(void *ctx, const struct td_message *m),
+		  void *ctx)
+{
+	return hist_page(st, S_REPLY_BOUND, S_REPLY_RANGE, root, before,
+			 after, limit, more, fn, ctx);
 }
 
 /* ---- events ---- */
@@ -1416,4 +1863,688 @@ store_event_prune(struct store *st, int64_t keep)
 
 	sqlite3_bind_int64(s, 1, keep > 0 ? keep : 0);
 	return exec_done(st, s, TD_ERR_CONFLICT, "event prune");
+}
+
+/* ---- threads ---- */
+
+int
+store_follow_set(struct store *st, int64_t user, int64_t root, bool follow)
+{
+	sqlite3_stmt *s = stmt(st, S_FOLLOW_SET);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, root);
+	sqlite3_bind_int(s, 3, follow ? 1 : 0);
+	return exec_done(st, s, TD_ERR_CONFLICT, "follow set");
+}
+
+int
+store_follow_auto(struct store *st, int64_t user, int64_t root,
+		  bool *changed)
+{
+	sqlite3_stmt *s = stmt(st, S_FOLLOW_AUTO);
+	int err;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, root);
+	err = exec_done(st, s, TD_ERR_CONFLICT, "follow auto");
+	*changed = err == 0 && sqlite3_changes(st->db) > 0;
+	return err;
+}
+
+/* No row: not following, nothing read (0, not an error). */
+int
+store_follow_get(struct store *st, int64_t user, int64_t root,
+		 bool *following, int64_t *last_read)
+{
+	sqlite3_stmt *s = stmt(st, S_FOLLOW_GET);
+	int err;
+
+	*following = false;
+	*last_read = 0;
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, root);
+	err = step_row(st, s, "follow get");
+	if (err == 0) {
+		*following = sqlite3_column_int(s, 0) != 0;
+		*last_read = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return err == TD_ERR_NOT_FOUND ? 0 : err;
+}
+
+int
+store_thread_read(struct store *st, int64_t user, int64_t root,
+		  int64_t last_read)
+{
+	sqlite3_stmt *s = stmt(st, S_THREAD_READ);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, root);
+	sqlite3_bind_int64(s, 3, last_read);
+	return exec_done(st, s, TD_ERR_CONFLICT, "thread read");
+}
+
+int
+store_thread_unread(struct store *st, int64_t user, int64_t root, int *n)
+{
+	sqlite3_stmt *s = stmt(st, S_THREAD_UNREAD);
+	int64_t v = 0;
+	int err;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, root);
+	err = query_int(st, s, &v, "thread unread");
+	*n = (int)v;
+	return err;
+}
+
+int
+store_thread_list(struct store *st, int64_t user, int limit,
+		  int (*fn)(void *ctx, const struct td_message *root,
+			    int64_t last_read, int unread),
+		  void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_THREAD_LIST);
+	struct td_message m;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_msg(s, &m);
+		err = fn(ctx, &m, sqlite3_column_int64(s, MSG_NCOLS),
+			 sqlite3_column_int(s, MSG_NCOLS + 1));
+		td_message_fini(&m);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "thread list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- read markers ---- */
+
+int
+store_read_set(struct store *st, int64_t user, int64_t conv,
+	       int64_t last_read, bool force)
+{
+	sqlite3_stmt *s = stmt(st, force ? S_READ_FORCE : S_READ_SET);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, conv);
+	sqlite3_bind_int64(s, 3, last_read);
+	return exec_done(st, s, TD_ERR_CONFLICT, "read set");
+}
+
+int
+store_unread_list(struct store *st, int64_t user, int64_t conv,
+		  int (*fn)(void *ctx, const struct store_unread *u),
+		  void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_UNREAD_ONE);
+	struct store_unread u;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, conv);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		u.conv = sqlite3_column_int64(s, 0);
+		u.last_read = sqlite3_column_int64(s, 1);
+		u.unread = sqlite3_column_int(s, 2);
+		u.mentions = sqlite3_column_int(s, 3);
+		u.notify = (enum td_notify)sqlite3_column_int(s, 4);
+		err = fn(ctx, &u);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "unread list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- mentions ---- */
+
+/* Recording the same mention twice is a no-op. */
+int
+store_mention_add(struct store *st, int64_t user, int64_t message,
+		  int64_t conv)
+{
+	sqlite3_stmt *s = stmt(st, S_MENTION_ADD);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, message);
+	sqlite3_bind_int64(s, 3, conv);
+	return exec_done(st, s, TD_ERR_CONFLICT, "mention add");
+}
+
+/* Walk rows whose first MSG_NCOLS columns are a message. */
+static int
+msg_walk(struct store *st, sqlite3_stmt *s,
+	 int (*fn)(void *ctx, const struct td_message *m, sqlite3_stmt *s),
+	 void *ctx, const char *what)
+{
+	struct td_message m;
+	int err = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_msg(s, &m);
+		err = fn(ctx, &m, s);
+		td_message_fini(&m);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, what);
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* Adapters from msg_walk's callback to the public ones. */
+struct walk_ctx {
+	int (*msg)(void *ctx, const struct td_message *m);
+	int (*at)(void *ctx, const struct td_message *m, int64_t by,
+		  int64_t at);
+	void *ctx;
+};
+
+static int
+walk_msg(void *arg, const struct td_message *m, sqlite3_stmt *s)
+{
+	struct walk_ctx *w = arg;
+
+	(void)s;
+	return w->msg(w->ctx, m);
+}
+
+static int
+walk_by_at(void *arg, const struct td_message *m, sqlite3_stmt *s)
+{
+	struct walk_ctx *w = arg;
+
+	return w->at(w->ctx, m, sqlite3_column_int64(s, MSG_NCOLS),
+		     sqlite3_column_int64(s, MSG_NCOLS + 1));
+}
+
+static int
+walk_at(void *arg, const struct td_message *m, sqlite3_stmt *s)
+{
+	struct walk_ctx *w = arg;
+
+	return w->at(w->ctx, m, 0, sqlite3_column_int64(s, MSG_NCOLS));
+}
+
+int
+store_mention_list(struct store *st, int64_t user, int64_t before,
+		   int limit,
+		   int (*fn)(void *ctx, const struct td_message *m),
+		   void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_MENTION_LIST);
+	struct walk_ctx w = { .msg = fn, .ctx = ctx };
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, before > 0 ? before : INT64_MAX);
+	sqlite3_bind_int(s, 3, limit);
+	return msg_walk(st, s, walk_msg, &w, "mention list");
+}
+
+/* ---- reactions ---- */
+
+/* TD_ERR_CONFLICT when that user already reacted with that emoji. */
+int
+store_reaction_add(struct store *st, int64_t message, const char *emoji,
+		   int64_t user, int64_t at)
+{
+	sqlite3_stmt *s = stmt(st, S_REACT_ADD);
+
+	sqlite3_bind_int64(s, 1, message);
+	bind_text(s, 2, emoji);
+	sqlite3_bind_int64(s, 3, user);
+	sqlite3_bind_int64(s, 4, at);
+	return exec_done(st, s, TD_ERR_CONFLICT, "reaction add");
+}
+
+/* TD_ERR_NOT_FOUND when there was no such reaction. */
+int
+store_reaction_remove(struct store *st, int64_t message, const char *emoji,
+		      int64_t user)
+{
+	sqlite3_stmt *s = stmt(st, S_REACT_REMOVE);
+
+	sqlite3_bind_int64(s, 1, message);
+	bind_text(s, 2, emoji);
+	sqlite3_bind_int64(s, 3, user);
+	return exec_change(st, s, TD_ERR_CONFLICT, "reaction remove");
+}
+
+/* ---- pins ---- */
+
+/* TD_ERR_CONFLICT when already pinned. */
+int
+store_pin_add(struct store *st, int64_t message, int64_t conv, int64_t by,
+	      int64_t at)
+{
+	sqlite3_stmt *s = stmt(st, S_PIN_ADD);
+
+	sqlite3_bind_int64(s, 1, message);
+	sqlite3_bind_int64(s, 2, conv);
+	sqlite3_bind_int64(s, 3, by);
+	sqlite3_bind_int64(s, 4, at);
+	return exec_done(st, s, TD_ERR_CONFLICT, "pin add");
+}
+
+/* TD_ERR_NOT_FOUND when not pinned. */
+int
+store_pin_remove(struct store *st, int64_t message)
+{
+	sqlite3_stmt *s = stmt(st, S_PIN_REMOVE);
+
+	sqlite3_bind_int64(s, 1, message);
+	return exec_change(st, s, TD_ERR_CONFLICT, "pin remove");
+}
+
+int
+store_pin_list(struct store *st, int64_t conv, int limit,
+	       int (*fn)(void *ctx, const struct td_message *m, int64_t by,
+			 int64_t at),
+	       void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_PIN_LIST);
+	struct walk_ctx w = { .at = fn, .ctx = ctx };
+
+	sqlite3_bind_int64(s, 1, conv);
+	sqlite3_bind_int(s, 2, limit);
+	return msg_walk(st, s, walk_by_at, &w, "pin list");
+}
+
+/* ---- saved items ---- */
+
+/* TD_ERR_CONFLICT when already saved. */
+int
+store_save_add(struct store *st, int64_t user, int64_t message, int64_t at)
+{
+	sqlite3_stmt *s = stmt(st, S_SAVE_ADD);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, message);
+	sqlite3_bind_int64(s, 3, at);
+	return exec_done(st, s, TD_ERR_CONFLICT, "save add");
+}
+
+/* TD_ERR_NOT_FOUND when not saved. */
+int
+store_save_remove(struct store *st, int64_t user, int64_t message)
+{
+	sqlite3_stmt *s = stmt(st, S_SAVE_REMOVE);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, message);
+	return exec_change(st, s, TD_ERR_CONFLICT, "save remove");
+}
+
+int
+store_save_get(struct store *st, int64_t user, int64_t message,
+	       int64_t *saved_at)
+{
+	sqlite3_stmt *s = stmt(st, S_SAVE_GET);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, message);
+	return query_int(st, s, saved_at, "save get");
+}
+
+int
+store_save_list(struct store *st, int64_t user, int limit,
+		int (*fn)(void *ctx, const struct td_message *m, int64_t by,
+			  int64_t at),
+		void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_SAVE_LIST);
+	struct walk_ctx w = { .at = fn, .ctx = ctx };
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int(s, 2, limit);
+	return msg_walk(st, s, walk_at, &w, "save list");
+}
+
+/* ---- search ---- */
+
+/*
+ * One page of search results for q->user, best first, with one more row
+ * peeked to set *more. A query FTS5 cannot parse (it should not happen:
+ * proto_parse_search() quotes every term) is TD_ERR_BAD_REQUEST.
+ */
+int
+store_search(struct store *st, const struct store_search *q, bool *more,
+	     int (*fn)(void *ctx, const struct td_message *m,
+		       const char *snippet),
+	     void *ctx)
+{
+	bool fts = q->fts != NULL && q->fts[0] != '\0';
+	sqlite3_stmt *s = stmt(st, fts ? S_SEARCH_FTS : S_SEARCH_PLAIN);
+	struct td_message m;
+	const char *t;
+	int n = 0;
+	int err = 0;
+	int rc;
+
+	*more = false;
+	if (q->limit < 1)
+		return TD_ERR_BAD_REQUEST;
+	sqlite3_bind_int64(s, 1, q->user);
+	if (fts)
+		bind_text(s, 2, q->fts);
+	sqlite3_bind_int64(s, 3, q->conv);
+	sqlite3_bind_int64(s, 4, q->author);
+	sqlite3_bind_int64(s, 5, q->before_ms);
+	sqlite3_bind_int64(s, 6, q->after_ms);
+	sqlite3_bind_int(s, 7, q->has_link ? 1 : 0);
+	sqlite3_bind_int(s, 8, q->limit + 1);
+	sqlite3_bind_int(s, 9, q->offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == q->limit) {
+			*more = true;
+			continue;
+		}
+		row_msg(s, &m);
+		t = (const char *)sqlite3_column_text(s, MSG_NCOLS);
+		err = fn(ctx, &m, t != NULL ? t : "");
+		td_message_fini(&m);
+		if (err != 0)
+			goto out;
+	}
+	if (rc == SQLITE_ERROR) {
+		err = TD_ERR_BAD_REQUEST;
+		goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "search");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+/* ---- notification preferences ---- */
+
+int
+store_prefs_set(struct store *st, int64_t user, int64_t conv,
+		enum td_notify notify)
+{
+	sqlite3_stmt *s = stmt(st, S_PREFS_SET);
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, conv);
+	sqlite3_bind_int(s, 3, (int)notify);
+	return exec_done(st, s, TD_ERR_CONFLICT, "prefs set");
+}
+
+int
+store_prefs_get(struct store *st, int64_t user, int64_t conv,
+		enum td_notify *notify)
+{
+	sqlite3_stmt *s = stmt(st, S_PREFS_GET);
+	int64_t v = TD_NOTIFY_ALL;
+	int err;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int64(s, 2, conv);
+	err = query_int(st, s, &v, "prefs get");
+	if (err == TD_ERR_NOT_FOUND) {
+		v = TD_NOTIFY_ALL;
+		err = 0;
+	}
+	if (err == 0)
+		*notify = (enum td_notify)v;
+	return err;
+}
+
+/* ---- scheduled messages ---- */
+
+void
+store_sched_fini(struct store_sched *sc)
+{
+	free(sc->body);
+	sc->body = NULL;
+}
+
+/* Fill a scheduled message from SCHED_COLS; sc->body is allocated. */
+static void
+row_sched(sqlite3_stmt *s, struct store_sched *sc)
+{
+	const char *body = (const char *)sqlite3_column_text(s, 3);
+
+	memset(sc, 0, sizeof(*sc));
+	sc->id = sqlite3_column_int64(s, 0);
+	sc->user = sqlite3_column_int64(s, 1);
+	sc->conv = sqlite3_column_int64(s, 2);
+	sc->body = xstrndup(body != NULL ? body : "",
+			    body != NULL ? (size_t)sqlite3_column_bytes(s, 3)
+					 : 0);
+	copy_col(sc->nonce, sizeof(sc->nonce), s, 4);
+	sc->at = sqlite3_column_int64(s, 5);
+	sc->state = (enum store_sched_state)sqlite3_column_int(s, 6);
+	sc->message = sqlite3_column_int64(s, 7);
+}
+
+static int
+sched_one(struct store *st, sqlite3_stmt *s, struct store_sched *sc,
+	  const char *what)
+{
+	int err = step_row(st, s, what);
+
+	if (err == 0)
+		row_sched(s, sc);
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_sched_add(struct store *st, struct store_sched *sc)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_ADD);
+	int err;
+
+	sqlite3_bind_int64(s, 1, sc->user);
+	sqlite3_bind_int64(s, 2, sc->conv);
+	bind_text(s, 3, sc->body);
+	bind_text(s, 4, sc->nonce);
+	sqlite3_bind_int64(s, 5, sc->at);
+	sqlite3_bind_int64(s, 6, now_ms());
+	err = exec_done(st, s, TD_ERR_CONFLICT, "sched add");
+	if (err == 0) {
+		sc->id = sqlite3_last_insert_rowid(st->db);
+		sc->state = STORE_SCHED_PENDING;
+		sc->message = 0;
+	}
+	return err;
+}
+
+int
+store_sched_get(struct store *st, int64_t id, struct store_sched *sc)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return sched_one(st, s, sc, "sched get");
+}
+
+int
+store_sched_by_nonce(struct store *st, int64_t user, const char *nonce,
+		     struct store_sched *sc)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_BY_NONCE);
+
+	sqlite3_bind_int64(s, 1, user);
+	bind_text(s, 2, nonce);
+	return sched_one(st, s, sc, "sched by nonce");
+}
+
+int
+store_sched_count(struct store *st, int64_t user, int *n)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_COUNT);
+	int64_t v = 0;
+	int err;
+
+	sqlite3_bind_int64(s, 1, user);
+	err = query_int(st, s, &v, "sched count");
+	if (err == 0)
+		*n = (int)v;
+	return err;
+}
+
+int
+store_sched_list(struct store *st, int64_t user,
+		 int (*fn)(void *ctx, const struct store_sched *sc), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_LIST);
+	struct store_sched sc;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int(s, 2, TD_PENDING_MAX);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row_sched(s, &sc);
+		err = fn(ctx, &sc);
+		store_sched_fini(&sc);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "sched list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_sched_set_state(struct store *st, int64_t id,
+		      enum store_sched_state state, int64_t message)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHED_SET_STATE);
+
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, (int)state);
+	sqlite3_bind_int64(s, 3, message);
+	return exec_change(st, s, TD_ERR_CONFLICT, "sched set state");
+}
+
+int
+store_sched_next(struct store *st, struct store_sched *sc)
+{
+	return sched_one(st, stmt(st, S_SCHED_NEXT), sc, "sched next");
+}
+
+/* ---- reminders ---- */
+
+static int
+remind_one(struct store *st, sqlite3_stmt *s, struct store_reminder *r,
+	   const char *what)
+{
+	int err = step_row(st, s, what);
+
+	if (err == 0) {
+		r->id = sqlite3_column_int64(s, 0);
+		r->user = sqlite3_column_int64(s, 1);
+		r->message = sqlite3_column_int64(s, 2);
+		r->conv = sqlite3_column_int64(s, 3);
+		r->at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_remind_add(struct store *st, struct store_reminder *r)
+{
+	sqlite3_stmt *s = stmt(st, S_REMIND_ADD);
+	int err;
+
+	sqlite3_bind_int64(s, 1, r->user);
+	sqlite3_bind_int64(s, 2, r->message);
+	sqlite3_bind_int64(s, 3, r->conv);
+	sqlite3_bind_int64(s, 4, r->at);
+	sqlite3_bind_int64(s, 5, now_ms());
+	err = exec_done(st, s, TD_ERR_CONFLICT, "remind add");
+	if (err == 0)
+		r->id = sqlite3_last_insert_rowid(st->db);
+	return err;
+}
+
+int
+store_remind_get(struct store *st, int64_t id, struct store_reminder *r)
+{
+	sqlite3_stmt *s = stmt(st, S_REMIND_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return remind_one(st, s, r, "remind get");
+}
+
+int
+store_remind_count(struct store *st, int64_t user, int *n)
+{
+	sqlite3_stmt *s = stmt(st, S_REMIND_COUNT);
+	int64_t v = 0;
+	int err;
+
+	sqlite3_bind_int64(s, 1, user);
+	err = query_int(st, s, &v, "remind count");
+	if (err == 0)
+		*n = (int)v;
+	return err;
+}
+
+int
+store_remind_list(struct store *st, int64_t user,
+		  int (*fn)(void *ctx, const struct store_reminder *r),
+		  void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, S_REMIND_LIST);
+	struct store_reminder r;
+	int err = 0;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, user);
+	sqlite3_bind_int(s, 2, TD_PENDING_MAX);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(s, 0);
+		r.user = sqlite3_column_int64(s, 1);
+		r.message = sqlite3_column_int64(s, 2);
+		r.conv = sqlite3_column_int64(s, 3);
+		r.at = sqlite3_column_int64(s, 4);
+		err = fn(ctx, &r);
+		if (err != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, "remind list");
+out:
+	sqlite3_reset(s);
+	return err;
+}
+
+int
+store_remind_remove(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = stmt(st, S_REMIND_REMOVE);
+
+	sqlite3_bind_int64(s, 1, id);
+	return exec_change(st, s, TD_ERR_CONFLICT, "remind remove");
+}
+
+int
+store_remind_next(struct store *st, struct store_reminder *r)
+{
+	return remind_one(st, stmt(st, S_REMIND_NEXT), r, "remind next");
 }

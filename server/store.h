@@ -131,6 +131,193 @@ int store_msg_history(struct store *st, int64_t conv, int64_t before,
 		      int (*fn)(void *ctx, const struct td_message *m),
 		      void *ctx);
 
+/*
+ * A page of a thread's replies (thread_id = root), ascending, with the
+ * same paging rules as store_msg_history(). store_msg_history() itself
+ * lists only top-level messages: replies live in their thread.
+ */
+int store_msg_replies(struct store *st, int64_t root, int64_t before,
+		      int64_t after, int limit, bool *more,
+		      int (*fn)(void *ctx, const struct td_message *m),
+		      void *ctx);
+
+/* ---- threads: following and per-thread read markers ---- */
+int store_follow_set(struct store *st, int64_t user, int64_t root,
+		     bool follow);
+/*
+ * Follow because of a reply or a mention: not when the user unfollowed the
+ * thread on purpose. *changed says whether the user follows it now and did
+ * not before.
+ */
+int store_follow_auto(struct store *st, int64_t user, int64_t root,
+		      bool *changed);
+/* No row is not an error: *following = false, *last_read = 0. */
+int store_follow_get(struct store *st, int64_t user, int64_t root,
+		     bool *following, int64_t *last_read);
+/* Set the thread read marker (any direction; the handler decides). */
+int store_thread_read(struct store *st, int64_t user, int64_t root,
+		      int64_t last_read);
+/* Live replies by others after the user's thread marker. */
+int store_thread_unread(struct store *st, int64_t user, int64_t root,
+			int *n);
+/*
+ * Followed threads whose conversation the user may still see: those with
+ * unread replies first, then by newest reply. At most `limit`.
+ */
+int store_thread_list(struct store *st, int64_t user, int limit,
+		      int (*fn)(void *ctx, const struct td_message *root,
+				int64_t last_read, int unread),
+		      void *ctx);
+
+/* ---- read markers and unread counts ---- */
+/* force = false: the marker only moves forwards; true: set as given. */
+int store_read_set(struct store *st, int64_t user, int64_t conv,
+		   int64_t last_read, bool force);
+
+struct store_unread {
+	int64_t conv;
+	int64_t last_read;	/* 0: nothing read */
+	int unread;		/* live top-level messages by others */
+	int mentions;		/* of those, the ones mentioning the user */
+	enum td_notify notify;	/* the user's preference (conv_prefs) */
+};
+
+/* For each conversation the user is a member of (conv > 0: only that
+ * one), in one statement, ascending by conversation id. */
+int store_unread_list(struct store *st, int64_t user, int64_t conv,
+		      int (*fn)(void *ctx, const struct store_unread *u),
+		      void *ctx);
+
+/* ---- mentions ---- */
+int store_mention_add(struct store *st, int64_t user, int64_t message,
+		      int64_t conv);
+/* Newest first, below `before` (0: from the newest), live messages in
+ * conversations the user may still see. */
+int store_mention_list(struct store *st, int64_t user, int64_t before,
+		       int limit,
+		       int (*fn)(void *ctx, const struct td_message *m),
+		       void *ctx);
+
+/* ---- reactions (read back inside struct td_message) ---- */
+int store_reaction_add(struct store *st, int64_t message, const char *emoji,
+		       int64_t user, int64_t at);
+int store_reaction_remove(struct store *st, int64_t message,
+			  const char *emoji, int64_t user);
+
+/* ---- pins ---- */
+int store_pin_add(struct store *st, int64_t message, int64_t conv,
+		  int64_t by, int64_t at);
+int store_pin_remove(struct store *st, int64_t message);
+/* Newest pin first; fn gets who pinned it and when. */
+int store_pin_list(struct store *st, int64_t conv, int limit,
+		   int (*fn)(void *ctx, const struct td_message *m,
+			     int64_t by, int64_t at),
+		   void *ctx);
+
+/* ---- saved items (per user) ---- */
+int store_save_add(struct store *st, int64_t user, int64_t message,
+		   int64_t at);
+int store_save_remove(struct store *st, int64_t user, int64_t message);
+/* TD_ERR_NOT_FOUND when not saved. */
+int store_save_get(struct store *st, int64_t user, int64_t message,
+		   int64_t *saved_at);
+/* Newest first, live messages the user may still see; fn's `by` is 0. */
+int store_save_list(struct store *st, int64_t user, int limit,
+		    int (*fn)(void *ctx, const struct td_message *m,
+			      int64_t by, int64_t at),
+		    void *ctx);
+
+/* ---- search ---- */
+struct store_search {
+	int64_t user;		/* the searcher: only what it may read */
+	const char *fts;	/* FTS5 query (quoted terms) or "" */
+	int64_t conv;		/* 0: every visible conversation */
+	int64_t author;		/* 0: anyone */
+	int64_t before_ms, after_ms; /* 0: unbounded */
+	bool has_link;
+	int limit, offset;
+};
+
+/* Ranked (bm25) with terms, newest first without; snippet borrowed. */
+int store_search(struct store *st, const struct store_search *q, bool *more,
+		 int (*fn)(void *ctx, const struct td_message *m,
+			   const char *snippet),
+		 void *ctx);
+
+/* ---- notification preferences (per user and conversation) ---- */
+/* Insert or replace; TD_ERR_NOT_FOUND for an unknown user or conv. */
+int store_prefs_set(struct store *st, int64_t user, int64_t conv,
+		    enum td_notify notify);
+/* No row is not an error: *notify = TD_NOTIFY_ALL. */
+int store_prefs_get(struct store *st, int64_t user, int64_t conv,
+		    enum td_notify *notify);
+
+/* ---- scheduled messages ---- */
+enum store_sched_state {
+	STORE_SCHED_PENDING,
+	STORE_SCHED_SENT,
+	STORE_SCHED_CANCELLED,
+	STORE_SCHED_FAILED
+};
+
+struct store_sched {
+	int64_t id;
+	int64_t user;		/* the author-to-be */
+	int64_t conv;
+	char *body;		/* owned when read back: store_sched_fini() */
+	char nonce[TD_NONCE_MAX + 1];
+	int64_t at;		/* due time, ms since the epoch */
+	enum store_sched_state state;
+	int64_t message;	/* the message it became (sent), else 0 */
+};
+
+void store_sched_fini(struct store_sched *sc);
+/*
+ * Store a pending item (body borrowed). Fills sc->id. TD_ERR_CONFLICT when
+ * the user already scheduled something with that nonce; TD_ERR_NOT_FOUND
+ * for an unknown user or conversation.
+ */
+int store_sched_add(struct store *st, struct store_sched *sc);
+/* Any state; sc->body is allocated. */
+int store_sched_get(struct store *st, int64_t id, struct store_sched *sc);
+int store_sched_by_nonce(struct store *st, int64_t user, const char *nonce,
+			 struct store_sched *sc);
+/* Pending items of a user. */
+int store_sched_count(struct store *st, int64_t user, int *n);
+/* A user's pending items, soonest first, at most TD_PENDING_MAX; the item
+ * passed to fn is borrowed for the call. */
+int store_sched_list(struct store *st, int64_t user,
+		     int (*fn)(void *ctx, const struct store_sched *sc),
+		     void *ctx);
+/* Leave the pending state (sent: `message` is the posted message).
+ * TD_ERR_NOT_FOUND when no pending item has that id. */
+int store_sched_set_state(struct store *st, int64_t id,
+			  enum store_sched_state state, int64_t message);
+/* The pending item due first, of any user; TD_ERR_NOT_FOUND if none. */
+int store_sched_next(struct store *st, struct store_sched *sc);
+
+/* ---- reminders (deleted when they fire or are cancelled) ---- */
+struct store_reminder {
+	int64_t id;
+	int64_t user;
+	int64_t message;
+	int64_t conv;		/* the message's conversation */
+	int64_t at;		/* due time, ms since the epoch */
+};
+
+/* Fills r->id; TD_ERR_NOT_FOUND for an unknown user or message. */
+int store_remind_add(struct store *st, struct store_reminder *r);
+int store_remind_get(struct store *st, int64_t id, struct store_reminder *r);
+int store_remind_count(struct store *st, int64_t user, int *n);
+/* Soonest first, at most TD_PENDING_MAX. */
+int store_remind_list(struct store *st, int64_t user,
+		      int (*fn)(void *ctx, const struct store_reminder *r),
+		      void *ctx);
+/* TD_ERR_NOT_FOUND when there is no such reminder. */
+int store_remind_remove(struct store *st, int64_t id);
+/* The reminder due first, of any user; TD_ERR_NOT_FOUND if none. */
+int store_remind_next(struct store *st, struct store_reminder *r);
+
 /* ---- events (the resume log) ---- */
 /*
  * An event is kept with its serialized frame so that resume replays the same

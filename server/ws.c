@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 
 #include "batch.h"
 #include "fanout.h"
@@ -42,6 +43,15 @@ _Static_assert(LWS_PRE <= FRAME_HEADROOM, "frame headroom below LWS_PRE");
 /* A closing connection gets this long to take its close frame (a slow
  * consumer must read what is buffered first) before it is dropped. */
 #define WS_CLOSE_GRACE_US (30 * LWS_US_PER_SEC)
+/*
+ * Descriptors kept out of lws's reach: the database and its WAL and shm
+ * files, the waker's and lws's own pipes, stdio, and a margin. lws stops
+ * accepting (takes POLLIN off the listen socket) when its table is full;
+ * if its table were as large as the process limit, accept() would fail
+ * with EMFILE first and lws 4.1.6 would retry it in a tight loop, starving
+ * every existing connection.
+ */
+#define WS_FD_RESERVE 24
 /* After a hard close frame, the peer's pending bytes get this long. */
 #define WS_DRAIN_US (500 * 1000)
 
@@ -51,6 +61,9 @@ struct ws {
 	struct lws_http_mount mount;
 	lws_sorted_usec_list_t flush_sul;
 	lws_sorted_usec_list_t stop_sul;
+	lws_sorted_usec_list_t due_sul;	/* ws_timer_at() */
+	int64_t due_at;			/* wall-clock ms it is armed for */
+	bool due_armed;
 	bool flush_pending;
 	bool shutting_down;
 	bool destroying;
@@ -71,12 +84,26 @@ struct pss {
 };
 
 static struct server *ws_srv;	/* for the signal callback */
+/*
+ * True while one of our lws_sul callbacks runs. A timer scheduled from
+ * there is not picked up until lws's next wake-up (see waker.h), so
+ * ws_schedule_flush() wakes the loop explicitly in that case.
+ */
+static bool ws_in_timer;
 
 static void
 ws_waker_cb(void *arg)
 {
 	lws_cancel_service(arg);
 }
+
+/*
+ * The waker works in whole milliseconds and lws in microseconds, so the
+ * wake can land up to a millisecond before the timer is ripe; lws then
+ * services nothing and re-arms nothing, and the timer waits for lws's next
+ * tick (up to 30 s). Waking this much after the deadline avoids that.
+ */
+#define WS_WAKE_SLACK_MS 2
 
 /*
  * lws_sul_schedule() that also runs on time: see waker.h for why lws 4.1.6
@@ -88,7 +115,8 @@ ws_schedule(struct ws *ws, lws_sorted_usec_list_t *sul, sul_cb_t cb,
 {
 	lws_sul_schedule(ws->ctx, 0, sul, cb, us);
 	if (ws->waker != NULL && us > 1000)
-		waker_at(ws->waker, util_mono_ms() + (us + 999) / 1000);
+		waker_at(ws->waker, util_mono_ms() + (us + 999) / 1000 +
+					    WS_WAKE_SLACK_MS);
 }
 
 /* Whether `origin` may open a WebSocket (see PROTOCOL.md "Transport"). */
@@ -213,7 +241,9 @@ ws_kill_cb(lws_sorted_usec_list_t *sul)
 {
 	struct pss *pss = lws_container_of(sul, struct pss, kill_sul);
 
+	ws_in_timer = true;
 	lws_set_timeout(pss->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+	ws_in_timer = false;
 }
 
 static void
@@ -357,7 +387,9 @@ ws_flush_cb(lws_sorted_usec_list_t *sul)
 	struct ws *ws = lws_container_of(sul, struct ws, flush_sul);
 
 	ws->flush_pending = false;
+	ws_in_timer = true;
 	batch_flush(ws_srv);
+	ws_in_timer = false;
 }
 
 /* libev delivers SIGINT on the loop thread. */
@@ -378,6 +410,27 @@ ws_sigterm(int signum)
 		ws_srv->stopping = true;
 		if (ws_srv->ws != NULL && ws_srv->ws->ctx != NULL)
 			lws_cancel_service(ws_srv->ws->ctx);
+	}
+}
+
+/*
+ * The scheduled-items timer (ws_timer_at). What it fires is flushed here,
+ * not by flush_sul: a timer scheduled from inside lws's timer service
+ * waits for lws's next wake-up (see waker.h), and nothing else may come.
+ */
+static void
+ws_due_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws *ws = lws_container_of(sul, struct ws, due_sul);
+
+	ws->due_armed = false;
+	if (ws_srv == NULL || ws_srv->stopping || ws->shutting_down)
+		return;
+	schedule_due(ws_srv);
+	if (ws->flush_pending) {
+		lws_sul_cancel(&ws->flush_sul);
+		ws->flush_pending = false;
+		batch_flush(ws_srv);
 	}
 }
 
@@ -429,6 +482,10 @@ ws_begin_shutdown(struct server *srv)
 		lws_sul_cancel(&ws->flush_sul);
 		ws->flush_pending = false;
 	}
+	if (ws->due_armed) {
+		lws_sul_cancel(&ws->due_sul);
+		ws->due_armed = false;
+	}
 	batch_flush(srv);
 	ws_close_all(srv);
 	ws_schedule_stop(srv, srv->sessions.count == 0 ? 0
@@ -441,6 +498,7 @@ ws_start(struct server *srv)
 	struct lws_context_creation_info info;
 	struct ws *ws = xcalloc(1, sizeof(*ws));
 	struct sigaction sa;
+	struct rlimit nofile;
 
 	ws_srv = srv;
 	srv->ws = ws;
@@ -462,6 +520,11 @@ ws_start(struct server *srv)
 	info.protocols = ws_protocols;
 	info.mounts = &ws->mount;
 	info.signal_cb = ws_signal_cb;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	    nofile.rlim_cur != RLIM_INFINITY &&
+	    nofile.rlim_cur > 2 * WS_FD_RESERVE)
+		info.fd_limit_per_thread =
+			(unsigned int)(nofile.rlim_cur - WS_FD_RESERVE);
 	info.ka_time = 60;
 	info.ka_probes = 3;
 	info.ka_interval = 10;
@@ -524,6 +587,7 @@ ws_destroy(struct server *srv)
 		if (!ws->destroying) {
 			lws_sul_cancel(&ws->flush_sul);
 			lws_sul_cancel(&ws->stop_sul);
+			lws_sul_cancel(&ws->due_sul);
 		}
 		/* The second call finishes what ws_stop_cb began. */
 		lws_context_destroy(ws->ctx);
@@ -565,6 +629,8 @@ ws_schedule_flush(struct server *srv)
 		return;
 	ws->flush_pending = true;
 	lws_sul_schedule(ws->ctx, 0, &ws->flush_sul, ws_flush_cb, 1);
+	if (ws_in_timer)
+		lws_cancel_service(ws->ctx);
 }
 
 void
@@ -572,4 +638,29 @@ ws_wake(struct server *srv)
 {
 	if (srv->ws != NULL && srv->ws->ctx != NULL)
 		lws_cancel_service(srv->ws->ctx);
+}
+
+/* Below this the waker is not used (see ws_schedule): stay above it. */
+#define WS_TIMER_MIN_US 2000
+
+void
+ws_timer_at(struct server *srv, int64_t at_ms)
+{
+	struct ws *ws = srv->ws;
+	int64_t delay_ms;
+	lws_usec_t us;
+
+	if (ws == NULL || ws->ctx == NULL || ws->shutting_down)
+		return;
+	if (ws->due_armed && ws->due_at <= at_ms)
+		return;
+	if (ws->due_armed)
+		lws_sul_cancel(&ws->due_sul);
+	delay_ms = at_ms - util_now_ms();
+	us = delay_ms > 0 ? (lws_usec_t)delay_ms * 1000 : 0;
+	if (us < WS_TIMER_MIN_US)
+		us = WS_TIMER_MIN_US;
+	ws->due_armed = true;
+	ws->due_at = at_ms;
+	ws_schedule(ws, &ws->due_sul, ws_due_cb, us);
 }

@@ -47,6 +47,30 @@ enum proto_op {
 	PROTO_OP_MSG_DELETE,
 	PROTO_OP_MSG_HISTORY,
 	PROTO_OP_TYPING,
+	PROTO_OP_THREAD_REPLIES,
+	PROTO_OP_THREAD_FOLLOW,
+	PROTO_OP_THREAD_LIST,
+	PROTO_OP_THREAD_READ,
+	PROTO_OP_CONV_READ,
+	PROTO_OP_CONV_UNREAD,
+	PROTO_OP_UNREAD_COUNTS,
+	PROTO_OP_MENTION_LIST,
+	PROTO_OP_REACT_ADD,
+	PROTO_OP_REACT_REMOVE,
+	PROTO_OP_PIN_ADD,
+	PROTO_OP_PIN_REMOVE,
+	PROTO_OP_PIN_LIST,
+	PROTO_OP_SAVE_ADD,
+	PROTO_OP_SAVE_REMOVE,
+	PROTO_OP_SAVE_LIST,
+	PROTO_OP_SEARCH,
+	PROTO_OP_CONV_PREFS,
+	PROTO_OP_MSG_SCHEDULE,
+	PROTO_OP_SCHEDULE_LIST,
+	PROTO_OP_SCHEDULE_CANCEL,
+	PROTO_OP_REMIND_ADD,
+	PROTO_OP_REMIND_LIST,
+	PROTO_OP_REMIND_CANCEL,
 	PROTO_OP__COUNT
 };
 
@@ -73,7 +97,17 @@ enum proto_field {
 	PF_AFTER = 1u << 18,
 	PF_LIMIT = 1u << 19,
 	PF_MAX_USES = 1u << 20,
-	PF_TTL_HOURS = 1u << 21
+	PF_TTL_HOURS = 1u << 21,
+	PF_THREAD = 1u << 22,
+	PF_FOLLOW = 1u << 23,
+	PF_EMOJI = 1u << 24,
+	PF_QUERY = 1u << 25,
+	PF_OFFSET = 1u << 26,
+	PF_NOTIFY = 1u << 27,
+	PF_AT = 1u << 28,
+	PF_SCHEDULE = 1u << 29,
+	PF_REMINDER = 1u << 30
+	/* Bit 31 is free; past it, widen `present` to uint64_t. */
 };
 
 /*
@@ -105,6 +139,15 @@ struct proto_request {
 	int limit;		/* 1..TD_HISTORY_MAX */
 	int max_uses;		/* 1..1000 */
 	int ttl_hours;		/* 1..720 */
+	int64_t thread;		/* msg.send: a message of the thread, > 0 */
+	bool follow;		/* thread.follow */
+	char emoji[TD_EMOJI_MAX + 1]; /* [a-z0-9_+-]{1,32} */
+	char query[TD_QUERY_MAX + 1]; /* search text with filters */
+	int offset;		/* search: 0..TD_SEARCH_OFFSET_MAX */
+	enum td_notify notify;	/* conv.prefs */
+	int64_t at;		/* ms since the epoch, > 0 (future: handler) */
+	int64_t schedule;	/* schedule.cancel: a scheduled message id */
+	int64_t reminder;	/* remind.cancel: a reminder id */
 };
 
 /* The wire name of an op ("msg.send"), or NULL for an out-of-range op. */
@@ -135,6 +178,54 @@ bool proto_valid_line(const char *s, size_t max_chars, bool allow_empty);
 bool proto_valid_body(const char *s, size_t len);
 /* Number of code points in valid UTF-8 `s`. */
 size_t proto_utf8_chars(const char *s);
+/* A reaction shortcode: 1..TD_EMOJI_MAX of a-z 0-9 _ + -. */
+bool proto_valid_emoji(const char *s);
+
+/*
+ * Mentions in a message body (proto/mention.c). An "@" starts a mention
+ * when it begins the body or follows a character that cannot be part of a
+ * handle or an e-mail address's local part (so "ana@example.com" is not a
+ * mention); the name is the longest run of a-z 0-9 . _ - after it (ASCII
+ * letters are folded to lowercase) with trailing '.', '_' and '-' dropped
+ * (sentence punctuation). "channel", "team-sales" and "team-marketing" are
+ * the group mentions; any other name that is a valid handle is kept, once,
+ * up to TD_MENTIONS_MAX names. Pure: no I/O, never fails.
+ */
+struct proto_mentions {
+	char handles[TD_MENTIONS_MAX][TD_HANDLE_MAX + 1];
+	size_t n_handles;
+	bool channel;
+	bool team_sales;
+	bool team_marketing;
+};
+
+void proto_parse_mentions(const char *body, struct proto_mentions *out);
+
+/*
+ * Search queries (proto/search.c). The query text is split on whitespace
+ * into filters and terms: in:#channel, in:@handle (the dm with that user),
+ * from:@handle (the "@" is optional), before:YYYY-MM-DD, after:YYYY-MM-DD
+ * (UTC days: before is exclusive of that day, after too), has:link. Every
+ * other word is a term. The terms become one FTS5 query in `fts`: each
+ * term of 3 or more bytes as a quoted string ('"' doubled), joined by AND,
+ * so nothing the user types is FTS5 syntax. Terms shorter than 3 bytes are
+ * dropped (the trigram index cannot match them) and counted in `dropped`.
+ * Returns 0, or TD_ERR_BAD_REQUEST with `why` set (bad date, unknown
+ * filter, empty value, nothing to search for).
+ */
+struct proto_search {
+	char in_channel[TD_CHANNEL_NAME_MAX + 1];
+	char in_dm[TD_HANDLE_MAX + 1];
+	char from[TD_HANDLE_MAX + 1];
+	int64_t before_ms, after_ms; /* 0: no bound */
+	bool has_link;
+	char fts[TD_QUERY_MAX * 4 + 16];
+	int n_terms;
+	int dropped;
+	const char *why;
+};
+
+int proto_parse_search(const char *query, struct proto_search *out);
 
 /*
  * struct jw: an append-only JSON writer into a heap buffer that begins with
@@ -175,6 +266,8 @@ void jw_kbool(struct jw *w, const char *key, bool v);
 void proto_write_user(struct jw *w, const struct td_user *u, int online);
 void proto_write_conv(struct jw *w, const struct td_conv *c);
 void proto_write_message(struct jw *w, const struct td_message *m);
+/* The "reactions" member of a Message (grouped by emoji). */
+void proto_write_reactions(struct jw *w, const struct td_message *m);
 /* The hello reply's "limits" object (PROTOCOL.md "Limits"), as a value. */
 void proto_write_limits(struct jw *w);
 

@@ -43,9 +43,20 @@
 #define TD_QUEUE_MAX_FRAMES 4096  /* outgoing frames per connection */
 #define TD_QUEUE_MAX_BYTES (8u << 20)
 #define TD_TOKEN_TTL_MS (30LL * 24 * 3600 * 1000)
+#define TD_EMOJI_MAX 32		  /* reaction shortcode: [a-z0-9_+-]{1,32} */
+#define TD_QUERY_MAX 256	  /* search query, bytes */
+#define TD_SEARCH_MAX 50	  /* search results per page */
+#define TD_SEARCH_OFFSET_MAX 1000 /* deepest search result reachable */
+#define TD_MENTIONS_MAX 32	  /* distinct @names parsed per message */
+#define TD_LIST_MAX 100		  /* thread.list, mention.list, pins, saved */
+#define TD_PENDING_MAX 100	  /* scheduled messages, reminders per user */
+/* How far ahead msg.schedule and remind.add may aim: one year, in ms. */
+#define TD_AT_AHEAD_MAX (365LL * 24 * 3600 * 1000)
 
 enum td_team { TD_TEAM_SALES, TD_TEAM_MARKETING, TD_TEAM_OTHER };
 enum td_role { TD_ROLE_MEMBER, TD_ROLE_ADMIN };
+/* Notification preference per user and conversation (conv.prefs). */
+enum td_notify { TD_NOTIFY_ALL, TD_NOTIFY_MENTIONS, TD_NOTIFY_MUTED };
 enum td_conv_kind {
 	TD_CONV_CHANNEL,
 	TD_CONV_DM,
@@ -78,6 +89,12 @@ struct td_conv {
 	bool member;
 };
 
+/* One user's reaction with one emoji. */
+struct td_reaction {
+	char emoji[TD_EMOJI_MAX + 1];
+	int64_t user;
+};
+
 struct td_message {
 	int64_t id;
 	int64_t conv;
@@ -87,6 +104,15 @@ struct td_message {
 	int64_t created_at;
 	int64_t edited_at;  /* 0 when never edited */
 	bool deleted;	    /* tombstone */
+	int64_t thread;	    /* root message id of a reply; 0 otherwise */
+	/* A root's thread: live (not deleted) replies, newest reply time. */
+	int reply_count;
+	int64_t last_reply_at;
+	int64_t *participants; /* owned: reply authors, ascending ids */
+	size_t n_participants;
+	/* Owned: sorted by emoji, then user; the encoder groups them. */
+	struct td_reaction *reactions;
+	size_t n_reactions;
 };
 
 void td_message_fini(struct td_message *m);
@@ -94,9 +120,11 @@ void td_message_fini(struct td_message *m);
 const char *td_team_name(enum td_team t);
 const char *td_role_name(enum td_role r);
 const char *td_conv_kind_name(enum td_conv_kind k);
+const char *td_notify_name(enum td_notify n);
 /* Parse a name into its enum; return 0, or -1 when the name is unknown. */
 int td_team_parse(const char *s, enum td_team *out);
 int td_role_parse(const char *s, enum td_role *out);
 int td_conv_kind_parse(const char *s, enum td_conv_kind *out);
+int td_notify_parse(const char *s, enum td_notify *out);
 
 #endif

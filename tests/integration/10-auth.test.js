@@ -151,7 +151,7 @@ fx.test('register: handle_taken, weak_password, invalid fields', async () => {
     const fields2 = { handle: uniqueHandle('ok'), password: PASSWORD, invite: await code(), ...base, ...fields };
     expectError(await c.request('register', fields2), 'bad_request', what);
   }
-  expectError(await c.request('register', { handle: 'a'.repeat(33), password: PASSWORD, invite: await code(), ...base }), ['bad_request', 'too_large'], '33-byte handle');
+  expectError(await c.request('register', { handle: 'a'.repeat(33), password: PASSWORD, invite: await code(), ...base }), 'too_large', '33-byte handle');
   for (const missing of ['handle', 'password', 'display_name', 'team']) {
     const fields2 = { handle: uniqueHandle('ok'), password: PASSWORD, invite: await code(), ...base };
     delete fields2[missing];
@@ -350,6 +350,59 @@ fx.test('registrations and successful logins do not count as failed attempts (op
     expectResult(await d.request('login', { handle: users[i].user.handle, password: 'many users here' }), `login ${i + 1} after 35 registrations`);
   }
   expectError(await c.request('login', { handle: users[0].user.handle, password: 'wrong' }), 'invalid_credentials', 'the first failure');
+});
+
+fx.test('races: a one-use invite and a handle can each be taken only once', async () => {
+  const inv = (await fx.admin.client.ok('invite.create', { max_uses: 1 })).code;
+  const cs = [];
+  for (let i = 0; i < 4; i++) cs.push(await fx.connect());
+  const rs = await Promise.all(cs.map((c) => c.request('register', {
+    handle: uniqueHandle('race'), password: PASSWORD, display_name: 'Racer', team: 'sales', invite: inv,
+  })));
+  assert.equal(rs.filter((r) => r.result).length, 1, `one registration per one-use invite: ${JSON.stringify(rs)}`);
+  for (const r of rs.filter((x) => !x.result)) expectError(r, 'invite_required');
+
+  const inv2 = (await fx.admin.client.ok('invite.create', { max_uses: 10 })).code;
+  const handle = uniqueHandle('same');
+  const ds = [];
+  for (let i = 0; i < 4; i++) ds.push(await fx.connect());
+  const rs2 = await Promise.all(ds.map((c) => c.request('register', {
+    handle, password: PASSWORD, display_name: 'Same', team: 'sales', invite: inv2,
+  })));
+  assert.equal(rs2.filter((r) => r.result).length, 1, `one account per handle: ${JSON.stringify(rs2)}`);
+  for (const r of rs2.filter((x) => !x.result)) expectError(r, 'handle_taken');
+});
+
+fx.test('concurrent wrong passwords for one account: still at most 10 failures before rate_limited', async () => {
+  // Its own server: 20 failures would eat into this file's per-address budget.
+  const srv = await fx.start({ args: ['--open-registration'] });
+  const u = await fx.user({ password: 'concurrent victim' }, srv);
+  const cs = [];
+  for (let i = 0; i < 20; i++) cs.push(await fx.connect({}, srv));
+  const rs = await Promise.all(cs.map((c, i) => c.request('login', { handle: u.user.handle, password: `parallel guess ${i}` })));
+  const failures = rs.filter((r) => r.error && r.error.code === 'invalid_credentials').length;
+  const limited = rs.filter((r) => r.error && r.error.code === 'rate_limited').length;
+  const odd = rs.find((r) => r.result || !['invalid_credentials', 'rate_limited'].includes(r.error.code));
+  assert.equal(failures + limited, 20, `only invalid_credentials or rate_limited: ${JSON.stringify(odd)}`);
+  assert.ok(failures <= 10, `at most 10 password guesses are checked, got ${failures} invalid_credentials and ${limited} rate_limited`);
+});
+
+fx.test('a connection that goes away while its password is being hashed does not hurt the server', async () => {
+  const u = await fx.user({ password: 'hashing victim' });
+  for (let i = 0; i < 10; i++) {
+    const c = await fx.connect();
+    c.ws.send(JSON.stringify({ op: 'login', id: 1, handle: u.user.handle, password: 'hashing victim' }));
+    c.ws.send(JSON.stringify({ op: 'conv.list', id: 2 }));
+    c.terminate();
+    const d = await fx.connect();
+    const inv = (await fx.admin.client.ok('invite.create', {})).code;
+    d.ws.send(JSON.stringify({ op: 'register', id: 1, handle: uniqueHandle('gone'), password: PASSWORD, display_name: 'Gone', team: 'other', invite: inv }));
+    d.terminate();
+  }
+  // The server still serves, and the token-holding user can still log in.
+  const e = await fx.connect();
+  expectResult(await e.request('login', { handle: u.user.handle, password: 'hashing victim' }));
+  expectResult(await e.request('user.list'));
 });
 
 fx.test('per-address login limit: more than 30 failed attempts a minute answer rate_limited', async () => {

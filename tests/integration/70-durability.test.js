@@ -61,13 +61,64 @@ fx.test('acknowledged messages survive kill -9 and a restart', async () => {
   assert.ok(ev.seq > benSeq);
 });
 
+fx.test('kill -9 in the middle of a stream of sends: every acknowledged message and every announced one is stored', async () => {
+  const ana = await fx.user();
+  const ben = await fx.user();
+  const c = (await ana.client.ok('conv.create', { kind: 'channel', name: 'midstream', members: [ben.user.id] })).conversation;
+  const tabs = [];
+  for (let i = 0; i < 4; i++) {
+    const t = fx.track(await connect(fx.srv));
+    await t.ok('hello', { token: ana.token });
+    tabs.push(t);
+  }
+  const acked = [];
+  let stop = false;
+  const senders = tabs.map(async (t, k) => {
+    for (let i = 0; i < 55 && !stop; i++) {
+      let r;
+      try {
+        r = await t.request('msg.send', { conv: c.id, body: `stream ${k}-${i}`, nonce: `stream-${k}-${i}` });
+      } catch {
+        return; // the connection is gone: the server was killed
+      }
+      if (r.result) acked.push(r.result.message.id);
+    }
+  });
+  // Crash once ben has seen some of it.
+  await ben.client.waitEvent((e) => e.event === 'message.new' && eventsSeen(ben.client, c.id) >= 40, 10000);
+  const srv = fx.srv;
+  srv.killedOnPurpose = true;
+  await srv.kill9();
+  stop = true;
+  await Promise.all(senders);
+  const announced = ben.client.events.filter((e) => e.event === 'message.new' && e.data.message.conv === c.id).map((e) => e.data.message.id);
+  assert.ok(acked.length >= 1 && announced.length >= 40);
+
+  const srv2 = await fx.start({ dataDir: srv.dataDir, args: ['--open-registration'] });
+  fx.srv = srv2;
+  const r = await resume(srv2, ben.token);
+  fx.track(r.client);
+  expectResult(r.reply);
+  const h = expectResult(await r.client.request('msg.history', { conv: c.id, limit: 200 }));
+  const stored = new Set(h.messages.map((m) => m.id));
+  assert.deepEqual(acked.filter((id) => !stored.has(id)), [], 'acknowledged but lost');
+  assert.deepEqual(announced.filter((id) => !stored.has(id)), [], 'announced by an event but not stored');
+  assert.equal(stored.size, h.messages.length, 'no duplicates');
+});
+
+function eventsSeen(client, conv) {
+  return client.events.filter((e) => e.event === 'message.new' && e.data.message.conv === conv).length;
+}
+
 fx.test('a clean stop and restart keeps users, conversations and invites', async () => {
   const srv = fx.srv;
   const ana = await fx.user({ password: 'survives restarts' }, srv);
   const c = (await ana.client.ok('conv.create', { kind: 'channel', name: 'after-clean-stop', topic: 'kept' })).conversation;
   await ana.client.ok('msg.send', { conv: c.id, body: 'kept too', nonce: nonce() });
+  const watcher = fx.track(await connect(srv));
   srv.stoppedAndChecked = true;
   const { code, signal } = await srv.stop();
+  assert.equal((await watcher.closed).code, 1001, 'connected clients are told the server is going away');
   assert.equal(signal, null, srv.stderr().slice(-4000));
   assert.equal(code, 0, srv.stderr().slice(-4000));
   const srv3 = await fx.start({ dataDir: srv.dataDir, args: ['--open-registration'] });

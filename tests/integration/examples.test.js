@@ -41,7 +41,8 @@
 // Substitution in sends: a string value that is exactly "$NAME" becomes the
 // value captured under NAME (numbers stay numbers). Setup binds
 // "$ana.id", "$ana.handle", "$ana.token" and "$ana.password" for each
-// registered user "ana".
+// registered user "ana". "$now+N" becomes the wall clock plus N ms, for
+// fields that must lie in the future (msg.schedule's and remind.add's "at").
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,6 +115,7 @@ function deepEq(a, b) {
 
 function substitute(v, bind, at = '$') {
   if (typeof v === 'string' && v.startsWith('$$')) return v.slice(1);
+  if (typeof v === 'string' && /^\$now\+\d+$/.test(v)) return Date.now() + Number(v.slice(5));
   if (typeof v === 'string' && v.startsWith('$')) {
     const name = v.slice(1);
     if (!bind.has(name)) throw new Error(`${at}: $${name} is not bound yet`);

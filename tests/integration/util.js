@@ -69,14 +69,16 @@ export function serverFixture(opts = {}) {
       fx.clients.push(client);
       if (fx.done) client.ws.terminate();
       // The spec promises exactly one reply per request: a request left
-      // unanswered for 5 s resolves with a synthetic error naming it, so
-      // the test fails there instead of timing out as a whole.
+      // unanswered for 5 s (client.replyTimeoutMs) resolves with a synthetic
+      // error naming it, so the test fails there instead of timing out as a
+      // whole.
       const request = client.request.bind(client);
       client.request = (op, fields = {}) => {
         const id = client.nextId;
         let timer;
         const timeout = new Promise((resolve) => {
-          timer = setTimeout(() => resolve({ id, error: { code: 'no_reply', message: `(test harness) no reply to ${op} ${JSON.stringify(fields).slice(0, 200)} within 5 s` } }), 5000);
+          const ms = client.replyTimeoutMs || 5000;
+          timer = setTimeout(() => resolve({ id, error: { code: 'no_reply', message: `(test harness) no reply to ${op} ${JSON.stringify(fields).slice(0, 200)} within ${ms} ms` } }), ms);
           timer.unref();
         });
         return Promise.race([request(op, fields), timeout]).finally(() => clearTimeout(timer));

@@ -1290,6 +1290,67 @@ test_decode_frame_bad(void)
 		     0);
 }
 
+static void
+test_mentions(void)
+{
+	struct proto_mentions pm;
+
+	proto_parse_mentions("hi @Ana and @ben.  @ana again", &pm);
+	CHECK_EQ_INT(pm.n_handles, 2);
+	CHECK(strcmp(pm.handles[0], "ana") == 0);
+	CHECK(strcmp(pm.handles[1], "ben") == 0);
+	CHECK(!pm.channel && !pm.team_sales && !pm.team_marketing);
+	proto_parse_mentions("mail cy@example.com or @@x or a+@dee", &pm);
+	CHECK_EQ_INT(pm.n_handles, 0);
+	proto_parse_mentions("@channel (@team-sales, @team-marketing!)", &pm);
+	CHECK(pm.channel && pm.team_sales && pm.team_marketing);
+	CHECK_EQ_INT(pm.n_handles, 0);
+	proto_parse_mentions("@ @1abc @x @\xc3\xa9 \xc3\xa9@ana @", &pm);
+	CHECK_EQ_INT(pm.n_handles, 0);
+	proto_parse_mentions("end @ana-", &pm);
+	CHECK_EQ_INT(pm.n_handles, 1);
+	CHECK(strcmp(pm.handles[0], "ana") == 0);
+	proto_parse_mentions(NULL, &pm);
+	CHECK_EQ_INT(pm.n_handles, 0);
+	CHECK(proto_valid_emoji("+1"));
+	CHECK(proto_valid_emoji("thumbs_up-2"));
+	CHECK(!proto_valid_emoji(""));
+	CHECK(!proto_valid_emoji("Smile"));
+	CHECK(!proto_valid_emoji("a:b"));
+	CHECK(!proto_valid_emoji("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+static void
+test_search_parse(void)
+{
+	struct proto_search ps;
+
+	CHECK_EQ_INT(proto_parse_search("onboard deck", &ps), 0);
+	CHECK(strcmp(ps.fts, "\"onboard\" AND \"deck\"") == 0);
+	CHECK_EQ_INT(proto_parse_search("say \"hi\" OR* in:#gen-1 "
+					"from:@ana before:2024-03-01 "
+					"after:2024-02-29 has:link", &ps), 0);
+	CHECK(strcmp(ps.fts, "\"say\" AND \"\"\"hi\"\"\" AND \"OR*\"") == 0);
+	CHECK(strcmp(ps.in_channel, "gen-1") == 0);
+	CHECK(strcmp(ps.from, "ana") == 0);
+	CHECK_EQ_INT(ps.before_ms, 1709251200000LL);
+	CHECK_EQ_INT(ps.after_ms, 1709251200000LL);
+	CHECK(ps.has_link);
+	CHECK_EQ_INT(proto_parse_search("in:@ben", &ps), 0);
+	CHECK(strcmp(ps.in_dm, "ben") == 0);
+	CHECK_EQ_INT(ps.n_terms, 0);
+	CHECK_EQ_INT(proto_parse_search("a b", &ps), TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("   ", &ps), TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("before:2023-02-29", &ps),
+		     TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("after:2024-1-01", &ps),
+		     TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("in:#", &ps), TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("from:@No", &ps), TD_ERR_BAD_REQUEST);
+	CHECK_EQ_INT(proto_parse_search("has:pdf", &ps), TD_ERR_BAD_REQUEST);
+	CHECK(ps.why != NULL);
+}
+
 int
 main(void)
 {
@@ -1307,5 +1368,7 @@ main(void)
 	test_encode_reply();
 	test_encode_events_errors();
 	test_decode_frame_bad();
+	test_mentions();
+	test_search_parse();
 	return check_summary("proto");
 }

@@ -109,6 +109,19 @@ count_msg(void *ctx, const struct td_message *m)
 	return 0;
 }
 
+static int
+on_result(void *ctx, const struct td_message *m, const char *snippet)
+{
+	struct seen *s = ctx;
+
+	if (s->n < MAX_SEEN) {
+		s->ids[s->n] = m->id;
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", snippet);
+	}
+	s->n++;
+	return 0;
+}
+
 static struct store *
 open_db(const char *path)
 {
@@ -1043,6 +1056,274 @@ bench(long n)
 	store_close(st);
 }
 
+/* Version 2: threads, reactions, pins, read markers, search. */
+static void
+test_chat(void)
+{
+	struct store *st = open_db(":memory:");
+	int64_t ana = add_user(st, "ana"), ben = add_user(st, "ben");
+	int64_t pub = add_conv(st, TD_CONV_CHANNEL, "pub", false, ana);
+	int64_t priv = add_conv(st, TD_CONV_CHANNEL, "priv", true, ana);
+	struct store_search q = { 0 };
+	struct td_message m = { 0 }, got;
+	struct seen s;
+	bool more, changed;
+	int64_t root, r1, hidden;
+	int n;
+
+	store_member_add(st, pub, ana);
+	store_member_add(st, priv, ana);
+	root = add_msg(st, pub, ana, "Onboarding plan https://x.io/zebra", "c1");
+	m.conv = pub;
+	m.author = ben;
+	m.body = "a reply";
+	m.thread = root;
+	CHECK_EQ_INT(store_msg_add(st, &m), 0);
+	r1 = m.id;
+	hidden = add_msg(st, priv, ana, "onboarding secret", "c2");
+	CHECK_EQ_INT(store_reaction_add(st, root, "tada", ben, 1), 0);
+	CHECK_EQ_INT(store_reaction_add(st, root, "tada", ana, 2), 0);
+	CHECK_EQ_INT(store_reaction_add(st, root, "tada", ana, 3),
+		     TD_ERR_CONFLICT);
+	CHECK_EQ_INT(store_reaction_add(st, root, "eyes", ben, 4), 0);
+	CHECK_EQ_INT(store_msg_get(st, root, &got), 0);
+	CHECK_EQ_INT(got.reply_count, 1);
+	CHECK_EQ_INT(got.n_participants, 1);
+	CHECK_EQ_INT(got.participants[0], ben);
+	CHECK_EQ_INT(got.n_reactions, 3);
+	CHECK(strcmp(got.reactions[0].emoji, "eyes") == 0);
+	CHECK_EQ_INT(got.reactions[1].user, ana);
+	td_message_fini(&got);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_msg_history(st, pub, 0, -1, 10, &more, on_msg, &s),
+		     0);
+	CHECK_EQ_INT(s.n, 1);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_msg_replies(st, root, 0, -1, 10, &more, on_msg, &s),
+		     0);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.ids[0], r1);
+	CHECK_EQ_INT(store_follow_auto(st, ana, root, &changed), 0);
+	CHECK(changed);
+	CHECK_EQ_INT(store_thread_unread(st, ana, root, &n), 0);
+	CHECK_EQ_INT(n, 1);
+	CHECK_EQ_INT(store_follow_set(st, ana, root, false), 0);
+	CHECK_EQ_INT(store_follow_auto(st, ana, root, &changed), 0);
+	CHECK(!changed);
+	/* Search: trigram substring, visibility, bad FTS text. */
+	q.user = ben;
+	q.fts = "\"onboard\"";
+	q.limit = 10;
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_search(st, &q, &more, on_result, &s), 0);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.ids[0], root);
+	q.user = ana;
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_search(st, &q, &more, on_result, &s), 0);
+	CHECK_EQ_INT(s.n, 2);
+	q.fts = "\"zebra\"";
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_search(st, &q, &more, on_result, &s), 0);
+	CHECK_EQ_INT(s.n, 1);
+	q.fts = "NEAR(";
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_search(st, &q, &more, on_result, &s),
+		     TD_ERR_BAD_REQUEST);
+	/* Deleting drops reactions, pin and the index entry. */
+	CHECK_EQ_INT(store_pin_add(st, root, pub, ana, 5), 0);
+	CHECK_EQ_INT(store_msg_delete(st, root, 6), 0);
+	CHECK_EQ_INT(store_pin_remove(st, root), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_msg_get(st, root, &got), 0);
+	CHECK_EQ_INT(got.n_reactions, 0);
+	td_message_fini(&got);
+	q.fts = "\"onboard\"";
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_search(st, &q, &more, on_result, &s), 0);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(s.ids[0], hidden);
+	store_close(st);
+}
+
+static int
+on_sched(void *ctx, const struct store_sched *sc)
+{
+	struct seen *s = ctx;
+
+	if (s->n < MAX_SEEN) {
+		s->ids[s->n] = sc->id;
+		snprintf(s->text[s->n], sizeof(s->text[0]), "%s", sc->body);
+	}
+	s->n++;
+	return 0;
+}
+
+static int
+on_reminder(void *ctx, const struct store_reminder *r)
+{
+	struct seen *s = ctx;
+
+	if (s->n < MAX_SEEN)
+		s->ids[s->n] = r->id;
+	s->n++;
+	return 0;
+}
+
+static int
+on_unread(void *ctx, const struct store_unread *u)
+{
+	struct seen *s = ctx;
+
+	if (s->n < MAX_SEEN) {
+		s->ids[s->n] = u->conv;
+		s->member[s->n] = u->notify == TD_NOTIFY_MUTED;
+	}
+	s->n++;
+	return 0;
+}
+
+/*
+ * Schema version 3: notification preferences, scheduled messages and
+ * reminders, on a file so that reopening shows they are durable.
+ */
+static void
+test_schedule(void)
+{
+	char path[] = "/tmp/tandem-sched-XXXXXX";
+	struct store *st;
+	struct store_sched sc = { 0 }, got;
+	struct store_reminder r = { 0 }, rgot;
+	enum td_notify notify;
+	struct seen s;
+	int64_t ana, ben, pub, mid, s1, s2, r1;
+	int n;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	st = open_db(path);
+	if (st == NULL)
+		goto out;
+	ana = add_user(st, "ana");
+	ben = add_user(st, "ben");
+	pub = add_conv(st, TD_CONV_CHANNEL, "pub", false, ana);
+	store_member_add(st, pub, ana);
+	store_member_add(st, pub, ben);
+	mid = add_msg(st, pub, ana, "remember me", "m1");
+
+	/* Preferences: "all" without a row, one row per (user, conv). */
+	CHECK_EQ_INT(store_prefs_get(st, ben, pub, &notify), 0);
+	CHECK_EQ_INT(notify, TD_NOTIFY_ALL);
+	CHECK_EQ_INT(store_prefs_set(st, ben, pub, TD_NOTIFY_MENTIONS), 0);
+	CHECK_EQ_INT(store_prefs_set(st, ben, pub, TD_NOTIFY_MUTED), 0);
+	CHECK_EQ_INT(store_prefs_get(st, ben, pub, &notify), 0);
+	CHECK_EQ_INT(notify, TD_NOTIFY_MUTED);
+	CHECK_EQ_INT(store_prefs_get(st, ana, pub, &notify), 0);
+	CHECK_EQ_INT(notify, TD_NOTIFY_ALL);
+	CHECK_EQ_INT(store_prefs_set(st, ben, 999, TD_NOTIFY_MUTED),
+		     TD_ERR_NOT_FOUND);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_unread_list(st, ben, 0, on_unread, &s), 0);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK(s.member[0]);
+
+	/* Scheduled messages: add, nonce uniqueness, order, states. */
+	sc.user = ben;
+	sc.conv = pub;
+	sc.body = "later";
+	snprintf(sc.nonce, sizeof(sc.nonce), "%s", "s1");
+	sc.at = 2000;
+	CHECK_EQ_INT(store_sched_add(st, &sc), 0);
+	s1 = sc.id;
+	CHECK(s1 > 0);
+	CHECK_EQ_INT(store_sched_add(st, &sc), TD_ERR_CONFLICT);
+	snprintf(sc.nonce, sizeof(sc.nonce), "%s", "s2");
+	sc.body = "sooner";
+	sc.at = 1000;
+	CHECK_EQ_INT(store_sched_add(st, &sc), 0);
+	s2 = sc.id;
+	sc.conv = 999;
+	snprintf(sc.nonce, sizeof(sc.nonce), "%s", "s3");
+	CHECK_EQ_INT(store_sched_add(st, &sc), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_sched_count(st, ben, &n), 0);
+	CHECK_EQ_INT(n, 2);
+	CHECK_EQ_INT(store_sched_count(st, ana, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_sched_list(st, ben, on_sched, &s), 0);
+	CHECK_EQ_INT(s.n, 2);
+	CHECK_EQ_INT(s.ids[0], s2);
+	CHECK(strcmp(s.text[0], "sooner") == 0);
+	CHECK_EQ_INT(store_sched_next(st, &got), 0);
+	CHECK_EQ_INT(got.id, s2);
+	CHECK_EQ_INT(got.at, 1000);
+	store_sched_fini(&got);
+	CHECK_EQ_INT(store_sched_by_nonce(st, ben, "s1", &got), 0);
+	CHECK_EQ_INT(got.id, s1);
+	CHECK(strcmp(got.body, "later") == 0);
+	CHECK_EQ_INT(got.state, STORE_SCHED_PENDING);
+	store_sched_fini(&got);
+	CHECK_EQ_INT(store_sched_by_nonce(st, ana, "s1", &got),
+		     TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_sched_set_state(st, s2, STORE_SCHED_SENT, mid), 0);
+	CHECK_EQ_INT(store_sched_set_state(st, s2, STORE_SCHED_CANCELLED, 0),
+		     TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_sched_get(st, s2, &got), 0);
+	CHECK_EQ_INT(got.state, STORE_SCHED_SENT);
+	CHECK_EQ_INT(got.message, mid);
+	store_sched_fini(&got);
+	CHECK_EQ_INT(store_sched_next(st, &got), 0);
+	CHECK_EQ_INT(got.id, s1);
+	store_sched_fini(&got);
+
+	/* Reminders: add, list, next, remove. */
+	r.user = ana;
+	r.message = mid;
+	r.conv = pub;
+	r.at = 500;
+	CHECK_EQ_INT(store_remind_add(st, &r), 0);
+	r1 = r.id;
+	r.message = 999;
+	CHECK_EQ_INT(store_remind_add(st, &r), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_remind_count(st, ana, &n), 0);
+	CHECK_EQ_INT(n, 1);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_remind_list(st, ben, on_reminder, &s), 0);
+	CHECK_EQ_INT(s.n, 0);
+	store_close(st);
+
+	/* Everything is still there after reopening. */
+	st = open_db(path);
+	if (st == NULL)
+		goto out;
+	CHECK_EQ_INT(store_prefs_get(st, ben, pub, &notify), 0);
+	CHECK_EQ_INT(notify, TD_NOTIFY_MUTED);
+	CHECK_EQ_INT(store_sched_next(st, &got), 0);
+	CHECK_EQ_INT(got.id, s1);
+	store_sched_fini(&got);
+	CHECK_EQ_INT(store_remind_next(st, &rgot), 0);
+	CHECK_EQ_INT(rgot.id, r1);
+	CHECK_EQ_INT(rgot.message, mid);
+	CHECK_EQ_INT(rgot.at, 500);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_remind_list(st, ana, on_reminder, &s), 0);
+	CHECK_EQ_INT(s.n, 1);
+	CHECK_EQ_INT(store_remind_remove(st, r1), 0);
+	CHECK_EQ_INT(store_remind_remove(st, r1), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_remind_get(st, r1, &rgot), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_remind_next(st, &rgot), TD_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_sched_set_state(st, s1, STORE_SCHED_FAILED, 0), 0);
+	CHECK_EQ_INT(store_sched_next(st, &got), TD_ERR_NOT_FOUND);
+	memset(&s, 0, sizeof(s));
+	CHECK_EQ_INT(store_sched_list(st, ben, on_sched, &s), 0);
+	CHECK_EQ_INT(s.n, 0);
+	store_close(st);
+out:
+	remove_db(path);
+}
+
 int
 main(void)
 {
@@ -1055,6 +1336,8 @@ main(void)
 	}
 	test_file();
 	test_bad_file();
+	test_chat();
+	test_schedule();
 	if (b != NULL)
 		bench(atol(b));
 	return check_summary("store");

@@ -1,0 +1,74 @@
+// Seed corpora for the fuzz targets, from proto/examples/*.json.
+//
+//   node tests/fuzz/seeds.mjs EXAMPLES_DIR OUT_DIR
+//
+// writes OUT_DIR/decode/ (every frame an example sends or expects, one per
+// file: client requests for proto_decode_request(), server replies and
+// events for proto_decode_frame()) and OUT_DIR/text/ (every string value in
+// those frames, prefixed with fuzz_text's selector byte). Placeholders
+// ("$ben.id", "$m") become small integers and "*" becomes 1, so the seeds
+// are frames the decoders accept and the fuzzer starts from valid input.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const [examples, out] = process.argv.slice(2);
+if (!examples || !out) {
+  console.error('usage: node seeds.mjs EXAMPLES_DIR OUT_DIR');
+  process.exit(2);
+}
+
+const names = new Map();
+function concrete(v) {
+  if (typeof v === 'string') {
+    if (v === '*') return 1;
+    if (v.startsWith('$')) {
+      if (!names.has(v)) names.set(v, names.size + 1);
+      return names.get(v);
+    }
+    return v;
+  }
+  if (Array.isArray(v)) return v.map(concrete);
+  if (v && typeof v === 'object') {
+    if (v.$unordered) return v.$unordered.map(concrete);
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, concrete(x)]));
+  }
+  return v;
+}
+
+function strings(v, acc) {
+  if (typeof v === 'string') acc.push(v);
+  else if (Array.isArray(v)) v.forEach((x) => strings(x, acc));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => strings(x, acc));
+  return acc;
+}
+
+const dirs = { decode: path.join(out, 'decode'), text: path.join(out, 'text') };
+for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+const put = (dir, buf) => {
+  const name = crypto.createHash('sha1').update(buf).digest('hex');
+  fs.writeFileSync(path.join(dir, name), buf);
+};
+
+let frames = 0;
+let texts = 0;
+for (const f of fs.readdirSync(examples).filter((x) => x.endsWith('.json')).sort()) {
+  const ex = JSON.parse(fs.readFileSync(path.join(examples, f), 'utf8'));
+  for (const step of ex.steps || []) {
+    let frame = null;
+    if (step.send_raw !== undefined) frame = Buffer.from(step.send_raw);
+    else if (step.send !== undefined) frame = Buffer.from(JSON.stringify(concrete(step.send)));
+    else if (step.expect !== undefined) frame = Buffer.from(JSON.stringify(concrete(step.expect)));
+    if (frame === null) continue;
+    put(dirs.decode, frame);
+    frames += 1;
+    for (const s of strings(step.send || step.expect || step.send_raw, [])) {
+      // Selector 0xa0: limit 65 characters (a topic-sized line), empty ok.
+      put(dirs.text, Buffer.concat([Buffer.from([0xa0]), Buffer.from(s)]));
+      put(dirs.text, Buffer.concat([Buffer.from([0x20]), Buffer.from(s)]));
+      texts += 2;
+    }
+  }
+}
+console.log(`seeds: ${frames} frames, ${texts} text seeds from ${examples}`);
