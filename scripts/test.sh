@@ -50,6 +50,17 @@ for f in tests/integration/*.test.js tests/chat/*.test.js tests/hostile/*.test.j
 	fi
 done
 
+# The store benchmark's smoke mode: checks it runs and its results are
+# right, never timings (docs/PERFORMANCE.md has the figures).
+echo "== benchmark (smoke)"
+if bash tests/bench/run.sh --smoke >tests/out/bench-smoke.log 2>&1; then
+	passed=$((passed + 1))
+	tail -n 8 tests/out/bench-smoke.log
+else
+	failed=$((failed + 1))
+	tail -n 40 tests/out/bench-smoke.log
+fi
+
 # Short fuzzing runs (libFuzzer, clang, ASan+UBSan); see tests/fuzz/README.md.
 if [ -x tests/fuzz/run.sh ]; then
 	echo "== fuzzing (short)"
