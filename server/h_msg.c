@@ -378,8 +378,8 @@ h_msg_delete(struct op_ctx *ctx)
 	return rc;
 }
 
-static int
-history_one(void *arg, const struct td_message *m)
+int
+msg_write_each(void *arg, const struct td_message *m)
 {
 	proto_write_message(arg, m);
 	return 0;
@@ -408,7 +408,7 @@ h_msg_history(struct op_ctx *ctx)
 	jw_key(ctx->out, "messages");
 	jw_arr_open(ctx->out);
 	rc = store_msg_history(ctx->srv->store, c.id, before, after,
-			       req->limit, &more, history_one, ctx->out);
+			       req->limit, &more, msg_write_each, ctx->out);
 	jw_arr_close(ctx->out);
 	jw_kbool(ctx->out, "more", more);
 	return rc;

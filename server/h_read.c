@@ -121,13 +121,6 @@ h_unread_counts(struct op_ctx *ctx)
 	return rc;
 }
 
-static int
-mention_one(void *arg, const struct td_message *m)
-{
-	proto_write_message(arg, m);
-	return 0;
-}
-
 int
 h_mention_list(struct op_ctx *ctx)
 {
@@ -138,7 +131,7 @@ h_mention_list(struct op_ctx *ctx)
 	jw_arr_open(ctx->out);
 	rc = store_mention_list(ctx->srv->store, ctx->s->user.id,
 				(req->present & PF_BEFORE) ? req->before : 0,
-				req->limit, mention_one, ctx->out);
+				req->limit, msg_write_each, ctx->out);
 	jw_arr_close(ctx->out);
 	return rc;
 }

@@ -94,13 +94,6 @@ thread_autofollow(struct op_ctx *ctx, int64_t user,
 	return rc;
 }
 
-static int
-replies_one(void *arg, const struct td_message *m)
-{
-	proto_write_message(arg, m);
-	return 0;
-}
-
 int
 h_thread_replies(struct op_ctx *ctx)
 {
@@ -122,7 +115,7 @@ h_thread_replies(struct op_ctx *ctx)
 	jw_key(ctx->out, "messages");
 	jw_arr_open(ctx->out);
 	rc = store_msg_replies(ctx->srv->store, root.id, before, after,
-			       req->limit, &more, replies_one, ctx->out);
+			       req->limit, &more, msg_write_each, ctx->out);
 	jw_arr_close(ctx->out);
 	jw_kbool(ctx->out, "more", more);
 	td_message_fini(&root);

@@ -117,6 +117,12 @@ void dispatch_async_done(struct server *srv, struct session *s,
 void dispatch_async_begin(struct session *s);
 
 /*
+ * A store listing callback that writes each message as a JSON array element
+ * into the struct jw passed as `arg` (history, thread replies, mentions).
+ */
+int msg_write_each(void *arg, const struct td_message *m);
+
+/*
  * Shared authorization: load a conversation the caller may see. Returns
  * TD_ERR_NOT_FOUND both when it does not exist and when the caller may not
  * see it, so the two look the same.
