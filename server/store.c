@@ -226,6 +226,17 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL);"
 	"CREATE INDEX reminders_due ON reminders(at, id);"
 	"CREATE INDEX reminders_user ON reminders(user_id, at, id);",
+
+	/* Version 4: unread counts from the index alone. messages_conv_top
+	 * lacked author and deleted, so counting unread messages cost a
+	 * table lookup each; the covering index serves history's (conv, id)
+	 * ranges as well, so it replaces the old one rather than adding a
+	 * third index every insert must update. thread_id is in it only
+	 * because SQLite 3.40 does not count a partial index's own WHERE
+	 * column as covered, and would otherwise read the table anyway. */
+	"DROP INDEX messages_conv_top;"
+	"CREATE INDEX messages_conv_top ON messages(conv_id, id, author,"
+	" deleted, thread_id) WHERE thread_id = 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -236,23 +247,40 @@ static const char *const migrations[] = {
 	" coalesce(c.created_by, 0), c.created_at, c.last_message_id,"    \
 	" (SELECT count(*) FROM members x WHERE x.conv_id = c.id)"
 
-/* The columns every message query selects, in row_msg()'s order. */
+/*
+ * The columns every message query selects, in row_msg()'s order. The
+ * thread subqueries repeat "r.thread_id > 0" (implied by thread_id = m.id,
+ * since ids start at 1) because SQLite uses the partial index
+ * messages_thread only when the WHERE states its condition; without it
+ * each subquery scans the whole messages table, per result row.
+ */
 #define MSG_COLS                                                           \
 	"m.id, m.conv_id, m.author, m.body, coalesce(m.nonce, ''),"       \
 	" m.created_at, m.edited_at, m.deleted, m.thread_id,"             \
 	" (SELECT count(*) FROM messages r WHERE r.thread_id = m.id"      \
-	"  AND r.deleted = 0),"                                           \
+	"  AND r.thread_id > 0 AND r.deleted = 0),"                       \
 	" (SELECT coalesce(max(r.created_at), 0) FROM messages r"         \
-	"  WHERE r.thread_id = m.id AND r.deleted = 0),"                  \
+	"  WHERE r.thread_id = m.id AND r.thread_id > 0"                  \
+	"  AND r.deleted = 0),"                                           \
 	" (SELECT group_concat(a) FROM (SELECT DISTINCT r.author a"       \
-	"  FROM messages r WHERE r.thread_id = m.id AND r.deleted = 0"    \
-	"  ORDER BY 1)),"                                                 \
+	"  FROM messages r WHERE r.thread_id = m.id AND r.thread_id > 0"  \
+	"  AND r.deleted = 0 ORDER BY 1)),"                               \
 	" (SELECT group_concat(e, ',') FROM (SELECT x.emoji || ':' ||"    \
 	"  x.user_id e FROM reactions x WHERE x.message_id = m.id"        \
 	"  ORDER BY x.emoji, x.user_id))"
 
 /* Number of columns in MSG_COLS: extra columns of a query follow it. */
 #define MSG_NCOLS 13
+
+/*
+ * Full-text search ranks by relevance only among the newest SEARCH_WINDOW
+ * visible matches (after filters), so its cost is bounded however common
+ * the words are; PROTOCOL.md's search section states this.
+ */
+#define SEARCH_WINDOW "2000"
+
+/* The most unread messages counted per conversation (see S_UNREAD_ONE). */
+#define UNREAD_CAP "1000"
 
 /* Visible to user ?1: a member's conversation, or a public channel. */
 #define VISIBLE_TO_1(conv)                                                 \
@@ -338,6 +366,7 @@ enum stmt_id {
 	S_SAVE_LIST,
 	S_SEARCH_FTS,
 	S_SEARCH_PLAIN,
+	S_SEARCH_PLAIN_CONV,
 	S_PREFS_SET,
 	S_PREFS_GET,
 	S_SCHED_ADD,
@@ -471,10 +500,13 @@ static const char *const stmt_sql[S__COUNT] = {
 			  " (SELECT seq FROM events ORDER BY seq DESC"
 			  "  LIMIT 1 OFFSET ?1), 0)",
 
+	/* "thread_id > 0" lets these use messages_thread (see MSG_COLS). */
 	[S_REPLY_BOUND] = "SELECT id FROM messages WHERE thread_id = ?1"
+			  " AND thread_id > 0"
 			  " AND id < ?2 ORDER BY id DESC LIMIT 1 OFFSET ?3",
 	[S_REPLY_RANGE] = "SELECT " MSG_COLS " FROM messages m"
-			  " WHERE m.thread_id = ?1 AND m.id > ?2 AND m.id < ?3"
+			  " WHERE m.thread_id = ?1 AND m.thread_id > 0"
+			  " AND m.id > ?2 AND m.id < ?3"
 			  " ORDER BY m.id LIMIT ?4",
 	/* What a tombstone loses: its reactions, its pin, saves of it. */
 	[S_MSG_CLEAR] = "DELETE FROM reactions WHERE message_id = ?1",
@@ -497,15 +529,18 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_THREAD_LIST] =
 		"SELECT " MSG_COLS ", f.last_read,"
 		" (SELECT count(*) FROM messages u WHERE u.thread_id = m.id"
+		"  AND u.thread_id > 0"
 		"  AND u.id > f.last_read AND u.deleted = 0"
 		"  AND u.author != ?1) AS unread"
 		" FROM thread_follows f JOIN messages m ON m.id = f.root_id"
 		" WHERE f.user_id = ?1 AND f.following = 1 AND"
 		VISIBLE_TO_1("m.conv_id")
 		" ORDER BY unread > 0 DESC, (SELECT max(u.id) FROM messages u"
-		" WHERE u.thread_id = m.id) DESC, m.id DESC LIMIT ?2",
+		" WHERE u.thread_id = m.id AND u.thread_id > 0) DESC,"
+		" m.id DESC LIMIT ?2",
 	[S_THREAD_UNREAD] = "SELECT count(*) FROM messages u"
-			    " WHERE u.thread_id = ?2 AND u.deleted = 0"
+			    " WHERE u.thread_id = ?2 AND u.thread_id > 0"
+			    " AND u.deleted = 0"
 			    " AND u.author != ?1 AND u.id > coalesce("
 			    " (SELECT last_read FROM thread_follows"
 			    "  WHERE user_id = ?1 AND root_id = ?2), 0)",
@@ -520,13 +555,17 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * Per conversation of user ?1: marker, unread top-level messages by
 	 * others, unread mentions of ?1. Each count is one range probe of a
 	 * (conv, id) index past the marker, so the cost follows what is
-	 * unread, not the history's length.
+	 * unread, not the history's length. messages_conv_top covers the
+	 * unread count, and it stops at UNREAD_CAP so a conversation never
+	 * opened costs no more than one a little behind (PROTOCOL.md:
+	 * unread.counts reports UNREAD_CAP as "that many or more").
 	 */
 	[S_UNREAD_ONE] =
 		"SELECT c.conv_id, coalesce(r.last_read, 0),"
-		" (SELECT count(*) FROM messages x WHERE x.conv_id = c.conv_id"
+		" (SELECT count(*) FROM (SELECT 1 FROM messages x"
+		"  WHERE x.conv_id = c.conv_id"
 		"  AND x.thread_id = 0 AND x.id > coalesce(r.last_read, 0)"
-		"  AND x.deleted = 0 AND x.author != ?1),"
+		"  AND x.deleted = 0 AND x.author != ?1 LIMIT " UNREAD_CAP ")),"
 		" (SELECT count(*) FROM mentions n JOIN messages x"
 		"  ON x.id = n.message_id WHERE n.user_id = ?1"
 		"  AND n.conv_id = c.conv_id AND n.message_id >"
@@ -575,21 +614,44 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * by proto_parse_search() from quoted terms. Filters: ?3 conv (0:
 	 * any), ?4 author (0: any), ?5 created before (0: none), ?6 created
 	 * at or after (0: none), ?7 has a link. Visibility is part of the
-	 * WHERE, so no page can hold what the searcher may not read.
-	 * Snippets mark matches with U+0002 ... U+0003.
+	 * innermost WHERE, so no page can hold what the searcher may not
+	 * read. Snippets mark matches with U+0002 ... U+0003.
+	 *
+	 * Three steps, because ranking every match costs hundreds of
+	 * milliseconds for common words at a million messages: c takes the
+	 * newest SEARCH_WINDOW visible matches (FTS5 walks rowids newest
+	 * first and stops there), w ranks only those by bm25 and cuts the
+	 * page, and only the page's rows get MSG_COLS and a snippet
+	 * (snippet() needs the MATCH again; with the rowid bound FTS5 seeks
+	 * straight to it). CROSS JOIN keeps w as the outer loop.
 	 */
 	[S_SEARCH_FTS] =
 		"SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
 		" char(3), '…', 64)"
-		" FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-		" WHERE messages_fts MATCH ?2 AND m.deleted = 0"
-		" AND (?3 = 0 OR m.conv_id = ?3) AND (?4 = 0 OR m.author = ?4)"
-		" AND (?5 = 0 OR m.created_at < ?5)"
-		" AND (?6 = 0 OR m.created_at >= ?6)"
-		" AND (?7 = 0 OR m.body LIKE '%http://%'"
-		"  OR m.body LIKE '%https://%') AND"
+		" FROM (SELECT c.id AS id, c.rank AS rank FROM"
+		"  (SELECT m.id AS id, f.rank AS rank"
+		"   FROM messages_fts f JOIN messages m ON m.id = f.rowid"
+		"   WHERE messages_fts MATCH ?2 AND m.deleted = 0"
+		"   AND (?3 = 0 OR m.conv_id = ?3)"
+		"   AND (?4 = 0 OR m.author = ?4)"
+		"   AND (?5 = 0 OR m.created_at < ?5)"
+		"   AND (?6 = 0 OR m.created_at >= ?6)"
+		"   AND (?7 = 0 OR m.body LIKE '%http://%'"
+		"    OR m.body LIKE '%https://%') AND"
 		VISIBLE_TO_1("m.conv_id")
-		" ORDER BY f.rank, m.id DESC LIMIT ?8 OFFSET ?9",
+		"   ORDER BY f.rowid DESC LIMIT " SEARCH_WINDOW ") c"
+		"  ORDER BY c.rank, c.id DESC LIMIT ?8 OFFSET ?9) w"
+		" CROSS JOIN messages_fts f CROSS JOIN messages m"
+		" WHERE messages_fts MATCH ?2 AND f.rowid = w.id AND m.id = w.id"
+		" ORDER BY w.rank, w.id DESC",
+	/*
+	 * Filters only: newest first, stopping at the page. "+m.conv_id"
+	 * in the visibility test keeps SQLite from answering it with a
+	 * MULTI-INDEX OR over messages_conv, which gathers and sorts every
+	 * visible message instead of walking ids downwards. With a
+	 * conversation filter, S_SEARCH_PLAIN_CONV walks that one
+	 * conversation's (conv_id, id) index instead.
+	 */
 	[S_SEARCH_PLAIN] =
 		"SELECT " MSG_COLS ", substr(m.body, 1, 160)"
 		" FROM messages m"
@@ -599,7 +661,18 @@ static const char *const stmt_sql[S__COUNT] = {
 		" AND (?6 = 0 OR m.created_at >= ?6)"
 		" AND (?7 = 0 OR m.body LIKE '%http://%'"
 		"  OR m.body LIKE '%https://%') AND"
-		VISIBLE_TO_1("m.conv_id")
+		VISIBLE_TO_1("+m.conv_id")
+		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
+	[S_SEARCH_PLAIN_CONV] =
+		"SELECT " MSG_COLS ", substr(m.body, 1, 160)"
+		" FROM messages m"
+		" WHERE m.conv_id = ?3 AND m.deleted = 0"
+		" AND (?4 = 0 OR m.author = ?4)"
+		" AND (?5 = 0 OR m.created_at < ?5)"
+		" AND (?6 = 0 OR m.created_at >= ?6)"
+		" AND (?7 = 0 OR m.body LIKE '%http://%'"
+		"  OR m.body LIKE '%https://%') AND"
+		VISIBLE_TO_1("+m.conv_id")
 		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
 	[S_PREFS_SET] = "INSERT INTO conv_prefs (user_id, conv_id, notify)"
 			" VALUES (?1, ?2, ?3) ON CONFLICT (user_id, conv_id)"
@@ -922,6 +995,9 @@ migrate(struct store *st)
 		goto out;
 	}
 	version = sqlite3_column_int(s, 0);
+	/* A statement still running would make DROP INDEX fail with
+	 * "database table is locked". */
+	sqlite3_reset(s);
 	if (version > MIGRATION_COUNT) {
 		fprintf(stderr,
 			"store: database schema version %d is newer than "
@@ -2231,7 +2307,9 @@ store_search(struct store *st, const struct store_search *q, bool *more,
 	     void *ctx)
 {
 	bool fts = q->fts != NULL && q->fts[0] != '\0';
-	sqlite3_stmt *s = stmt(st, fts ? S_SEARCH_FTS : S_SEARCH_PLAIN);
+	sqlite3_stmt *s = stmt(st, fts ? S_SEARCH_FTS
+				 : q->conv != 0 ? S_SEARCH_PLAIN_CONV
+				 : S_SEARCH_PLAIN);
 	struct td_message m;
 	const char *t;
 	int n = 0;

@@ -177,7 +177,8 @@ int store_read_set(struct store *st, int64_t user, int64_t conv,
 struct store_unread {
 	int64_t conv;
 	int64_t last_read;	/* 0: nothing read */
-	int unread;		/* live top-level messages by others */
+	int unread;		/* live top-level messages by others, at most 1000
+				 * (1000 means 1000 or more) */
 	int mentions;		/* of those, the ones mentioning the user */
 	enum td_notify notify;	/* the user's preference (conv_prefs) */
 };
