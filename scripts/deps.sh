@@ -8,7 +8,9 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config libwebsockets-dev
       libwebsockets-evlib-ev libjansson-dev libsqlite3-dev libsodium-dev)
 if [ "${1:-}" = "--test" ]; then
-	pkgs+=(nodejs npm chromium tmux openssl sqlite3 clang)
+	# libclang-rt-14-dev: libFuzzer and the sanitizer runtimes for clang,
+	# which --no-install-recommends would otherwise leave out.
+	pkgs+=(nodejs npm chromium tmux openssl sqlite3 clang libclang-rt-14-dev)
 fi
 
 missing=()
