@@ -16,7 +16,8 @@
 
 #define AUTH_HASH_MAX 128	/* >= crypto_pwhash_STRBYTES */
 
-int auth_init(void);
+/* Initialise libsodium and make the dummy hash with these parameters. */
+int auth_init(unsigned long long ops, size_t mem);
 /* Hash a password (slow: worker threads only). 0 or TD_ERR_INTERNAL. */
 int auth_password_hash(const char *password, unsigned long long ops,
 		       size_t mem, char out[AUTH_HASH_MAX]);

@@ -241,7 +241,7 @@ main(int argc, char **argv)
 
 	if (parse_flags(argc, argv, &srv.opt) != 0)
 		return 2;
-	if (auth_init() != 0) {
+	if (auth_init(srv.opt.pwhash_ops, srv.opt.pwhash_mem) != 0) {
 		util_log("libsodium failed to initialise");
 		return 1;
 	}
