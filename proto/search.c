@@ -65,13 +65,31 @@ take_value(char *dst, size_t cap, const char *v, bool handle)
 	return handle ? proto_valid_handle(dst) : proto_valid_channel_name(dst);
 }
 
+/*
+ * Bytes of t that the store's word tokenizer (unicode61) keeps: ASCII
+ * letters and digits and every non-ASCII byte; other ASCII characters
+ * separate words. A term with fewer than 2 is dropped: punctuation alone
+ * would be an empty phrase that makes the whole AND match nothing, and a
+ * single letter a prefix query over most of the index.
+ */
+static size_t
+word_chars(const char *t)
+{
+	size_t n = 0;
+
+	for (; *t != '\0'; t++)
+		if (isalnum((unsigned char)*t) || (unsigned char)*t >= 0x80)
+			n++;
+	return n;
+}
+
 /* Append one term to out->fts as an FTS5 string. */
 static void
 add_term(struct proto_search *out, const char *t)
 {
 	size_t len = strlen(out->fts);
 
-	if (strlen(t) < 3) {
+	if (word_chars(t) < 2) {
 		out->dropped++;
 		return;
 	}
@@ -177,7 +195,7 @@ proto_parse_search(const char *query, struct proto_search *out)
 	if (out->n_terms == 0 && !out->has_link && out->from[0] == '\0' &&
 	    out->in_channel[0] == '\0' && out->in_dm[0] == '\0')
 		return bad(out, out->dropped > 0
-					? "search terms need at least 3 characters"
+					? "search terms need at least 2 characters"
 					: "nothing to search for");
 	return 0;
 }

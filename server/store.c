@@ -29,6 +29,7 @@
  * such failures are TD_ERR_* codes, logged here with a "store:" prefix.
  */
 #include <assert.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,10 +63,10 @@
  *   drift.
  * - read_markers and thread_follows.last_read hold the highest message id
  *   read; a missing row reads as 0 (everything unread).
- * - messages_fts is an external-content FTS5 index with the trigram
- *   tokenizer (substring matches, so "onboard" finds "onboarding" and words
- *   inside URLs), kept in step by triggers: a tombstone's body is '', so a
- *   delete empties its index entry in the same statement.
+ * - messages_fts is an external-content FTS5 index (trigram tokenizer
+ *   until version 5 replaced it with words), kept in step by triggers:
+ *   a tombstone's body is '', so a delete empties its index entry in the
+ *   same statement.
  *
  * Notes on version 3:
  * - conv_prefs holds a notification preference (enum td_notify) only
@@ -75,6 +76,14 @@
  *   the same nonce finds the original after it fired; the partial indexes
  *   cover only pending rows, which are all the timer and lists look at.
  * - reminders are deleted when they fire or are cancelled.
+ *
+ * Notes on version 5:
+ * - messages_fts is rebuilt with the unicode61 word tokenizer
+ *   (remove_diacritics 2: case and diacritics folded; URLs split at
+ *   punctuation into words) and prefix indexes for 2, 3 and 4
+ *   characters. Every search term is a prefix query ("term"*), so
+ *   "onboard" still finds "onboarding"; a match must start at a word
+ *   start ("board" no longer finds "onboarding"). Triggers as before.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE users ("
@@ -237,6 +246,28 @@ static const char *const migrations[] = {
 	"DROP INDEX messages_conv_top;"
 	"CREATE INDEX messages_conv_top ON messages(conv_id, id, author,"
 	" deleted, thread_id) WHERE thread_id = 0;",
+
+	/* Version 5: word search. The trigram index made every insert
+	 * about 12x slower and common terms decoded long doclists; words
+	 * (unicode61, which also splits URLs at punctuation) with prefix
+	 * indexes for 2 to 4 characters keep "onboard" finding
+	 * "onboarding" through prefix queries (see store_search()).
+	 * Same external content and triggers as version 2, rebuilt. */
+	"DROP TRIGGER messages_fts_ai;"
+	"DROP TRIGGER messages_fts_au;"
+	"DROP TABLE messages_fts;"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(body,"
+	" content='messages', content_rowid='id',"
+	" tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');"
+	"CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN"
+	" INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);"
+	" END;"
+	"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, body)"
+	"  VALUES ('delete', old.id, old.body);"
+	" INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);"
+	" END;"
+	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -621,18 +652,25 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * milliseconds for common words at a million messages: c takes the
 	 * newest SEARCH_WINDOW visible matches (FTS5 walks rowids newest
 	 * first and stops there), w ranks only those by bm25 and cuts the
-	 * page, and only the page's rows get MSG_COLS and a snippet
-	 * (snippet() needs the MATCH again; with the rowid bound FTS5 seeks
-	 * straight to it). CROSS JOIN keeps w as the outer loop.
+	 * page, and only the page's rows get MSG_COLS and a snippet.
+	 * snippet() needs the MATCH again: that is one more FTS5 scan,
+	 * bounded by the page's lowest and highest rowid, joined to w. Not
+	 * one MATCH per page row with "rowid =": a prefix query ("term"*
+	 * longer than the prefix indexes) merges the doclists of every
+	 * word with that prefix each time it starts, about 13 to 27 ms at
+	 * a million messages, so 50 starts cost 0.7 s ("onboard"*).
+	 * With a conversation filter, c tests each match's rowid against
+	 * that conversation's ids (read once from messages_conv into a
+	 * temporary index) before reading its row, so a term common
+	 * elsewhere costs an in-memory probe per match, not a table read.
 	 */
 	[S_SEARCH_FTS] =
-		"SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
-		" char(3), '…', 64)"
-		" FROM (SELECT c.id AS id, c.rank AS rank FROM"
+		"WITH w AS MATERIALIZED (SELECT c.id AS id, c.rank AS rank FROM"
 		"  (SELECT m.id AS id, f.rank AS rank"
 		"   FROM messages_fts f JOIN messages m ON m.id = f.rowid"
 		"   WHERE messages_fts MATCH ?2 AND m.deleted = 0"
-		"   AND (?3 = 0 OR m.conv_id = ?3)"
+		"   AND (?3 = 0 OR f.rowid IN (SELECT x.id FROM messages x"
+		"    WHERE x.conv_id = ?3)) AND (?3 = 0 OR m.conv_id = ?3)"
 		"   AND (?4 = 0 OR m.author = ?4)"
 		"   AND (?5 = 0 OR m.created_at < ?5)"
 		"   AND (?6 = 0 OR m.created_at >= ?6)"
@@ -640,9 +678,14 @@ static const char *const stmt_sql[S__COUNT] = {
 		"    OR m.body LIKE '%https://%') AND"
 		VISIBLE_TO_1("m.conv_id")
 		"   ORDER BY f.rowid DESC LIMIT " SEARCH_WINDOW ") c"
-		"  ORDER BY c.rank, c.id DESC LIMIT ?8 OFFSET ?9) w"
-		" CROSS JOIN messages_fts f CROSS JOIN messages m"
-		" WHERE messages_fts MATCH ?2 AND f.rowid = w.id AND m.id = w.id"
+		"  ORDER BY c.rank, c.id DESC LIMIT ?8 OFFSET ?9)"
+		" SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
+		" char(3), '…', 64)"
+		" FROM messages_fts f CROSS JOIN w CROSS JOIN messages m"
+		" WHERE messages_fts MATCH ?2"
+		" AND f.rowid <= (SELECT max(id) FROM w)"
+		" AND f.rowid >= (SELECT min(id) FROM w)"
+		" AND w.id = f.rowid AND m.id = w.id"
 		" ORDER BY w.rank, w.id DESC",
 	/*
 	 * Filters only: newest first, stopping at the page. "+m.conv_id"
@@ -2296,9 +2339,50 @@ store_save_list(struct store *st, int64_t user, int limit,
 /* ---- search ---- */
 
 /*
+ * q->fts as FTS5 prefix queries: each closing quote of an FTS5 string
+ * ("..." with inner quotes doubled, as proto_parse_search() writes every
+ * term) gets a '*', so "onboard" becomes "onboard"* and finds
+ * "onboarding" (the '*' applies to the string's last word). When that
+ * last word is a single character ("x.y") the string stays an exact
+ * phrase: a one-character prefix has no prefix index and would merge
+ * the doclists of every word with that initial. Text outside strings is
+ * copied as is; an unterminated string is left unterminated, so FTS5
+ * still rejects it. dst holds at least 2 * strlen(src) + 1 bytes.
+ */
+static void
+fts_prefix_query(char *dst, const char *src)
+{
+	bool in = false;
+	size_t run = 0; /* bytes of the string's current word */
+
+	for (; *src != '\0'; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		*dst++ = *src;
+		if (c != '"') {
+			run = isalnum(c) || c >= 0x80 ? run + 1 : 0;
+			continue;
+		}
+		if (!in) {
+			in = true;
+			run = 0;
+		} else if (src[1] == '"') {
+			*dst++ = *++src; /* a doubled quote inside the string */
+			run = 0;
+		} else {
+			in = false;
+			if (run >= 2)
+				*dst++ = '*';
+		}
+	}
+	*dst = '\0';
+}
+
+/*
  * One page of search results for q->user, best first, with one more row
- * peeked to set *more. A query FTS5 cannot parse (it should not happen:
- * proto_parse_search() quotes every term) is TD_ERR_BAD_REQUEST.
+ * peeked to set *more. Terms match as word prefixes (fts_prefix_query()).
+ * A query FTS5 cannot parse (it should not happen: proto_parse_search()
+ * quotes every term) is TD_ERR_BAD_REQUEST.
  */
 int
 store_search(struct store *st, const struct store_search *q, bool *more,
@@ -2311,6 +2395,7 @@ store_search(struct store *st, const struct store_search *q, bool *more,
 				 : q->conv != 0 ? S_SEARCH_PLAIN_CONV
 				 : S_SEARCH_PLAIN);
 	struct td_message m;
+	char *pq = NULL;
 	const char *t;
 	int n = 0;
 	int err = 0;
@@ -2319,9 +2404,15 @@ store_search(struct store *st, const struct store_search *q, bool *more,
 	*more = false;
 	if (q->limit < 1)
 		return TD_ERR_BAD_REQUEST;
+	if (fts) {
+		pq = malloc(2 * strlen(q->fts) + 1);
+		if (pq == NULL)
+			return TD_ERR_INTERNAL;
+		fts_prefix_query(pq, q->fts);
+	}
 	sqlite3_bind_int64(s, 1, q->user);
 	if (fts)
-		bind_text(s, 2, q->fts);
+		bind_text(s, 2, pq);
 	sqlite3_bind_int64(s, 3, q->conv);
 	sqlite3_bind_int64(s, 4, q->author);
 	sqlite3_bind_int64(s, 5, q->before_ms);
@@ -2349,6 +2440,10 @@ store_search(struct store *st, const struct store_search *q, bool *more,
 		err = map_err(st, rc, TD_ERR_STORAGE, "search");
 out:
 	sqlite3_reset(s);
+	if (pq != NULL) {
+		sqlite3_bind_null(s, 2); /* pq was bound SQLITE_STATIC */
+		free(pq);
+	}
 	return err;
 }
 

@@ -207,9 +207,10 @@ void proto_parse_mentions(const char *body, struct proto_mentions *out);
  * from:@handle (the "@" is optional), before:YYYY-MM-DD, after:YYYY-MM-DD
  * (UTC days: before is exclusive of that day, after too), has:link. Every
  * other word is a term. The terms become one FTS5 query in `fts`: each
- * term of 3 or more bytes as a quoted string ('"' doubled), joined by AND,
- * so nothing the user types is FTS5 syntax. Terms shorter than 3 bytes are
- * dropped (the trigram index cannot match them) and counted in `dropped`.
+ * term as a quoted string ('"' doubled), joined by AND,
+ * so nothing the user types is FTS5 syntax. Terms with fewer than 2
+ * letters or digits are dropped and counted in `dropped`; the store matches
+ * each remaining term as a word prefix.
  * Returns 0, or TD_ERR_BAD_REQUEST with `why` set (bad date, unknown
  * filter, empty value, nothing to search for).
  */

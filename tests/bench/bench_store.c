@@ -754,7 +754,7 @@ main(int argc, char **argv)
 #ifdef BENCH_BASELINE
 	printf("store: baseline (222d782, no search index)\n");
 #else
-	printf("store: current tree (FTS5 trigram index)\n");
+	printf("store: current tree (FTS5 word index with prefixes)\n");
 #endif
 	printf("database: %s, synchronous=FULL, WAL, %d users, %d "
 	       "conversations\n", path, N_USERS, N_CONVS);

@@ -16,7 +16,7 @@ fx.test('partial words, URLs, snippets, edits and deletes', async () => {
   await send(ben, conv.id, 'unrelated chatter');
   let r = await ana.client.ok('search', { query: 'onboard' });
   assert.deepEqual(ids(r), [m1.id]);
-  assert.match(r.results[0].snippet, /\u0002onboard\u0003/i);
+  assert.match(r.results[0].snippet, /\u0002onboarding\u0003/i);
   r = await ana.client.ok('search', { query: 'zebracase' });
   assert.deepEqual(ids(r), [m2.id]);
   r = await ana.client.ok('search', { query: 'has:link' });

@@ -1110,7 +1110,7 @@ test_chat(void)
 	CHECK_EQ_INT(store_follow_set(st, ana, root, false), 0);
 	CHECK_EQ_INT(store_follow_auto(st, ana, root, &changed), 0);
 	CHECK(!changed);
-	/* Search: trigram substring, visibility, bad FTS text. */
+	/* Search: word prefixes, visibility, bad FTS text. */
 	q.user = ben;
 	q.fts = "\"onboard\"";
 	q.limit = 10;
