@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startServer, ROOT, sleep } from '../lib/server.js';
+import { startServer, ROOT, sleep, resume } from '../lib/server.js';
 
 const SHOTS = path.join(ROOT, 'tests', 'out', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -171,6 +171,14 @@ test('web client: register, talk live, reload, reconnect, no XSS', { timeout: 24
   await ben.getByRole('button', { name: 'Join #launch' }).click();
   await ben.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
   await ben.locator('#composer-input').waitFor(WAIT);
+
+  // A public channel created while ben is online reaches him live (conv.new
+  // goes to everyone) as one he has not joined, while ana is in it.
+  const anaApi = await resume(srv, await ana.evaluate(() => localStorage.getItem('tandem.token')));
+  await anaApi.client.ok('conv.create', { kind: 'channel', name: 'pricing' });
+  await anaApi.client.close();
+  await ben.getByRole('button', { name: 'Join #pricing' }).waitFor(WAIT);
+  await ana.getByRole('button', { name: 'Join #pricing' }).waitFor({ state: 'detached', ...WAIT });
 
   // --- live messages both ways, markup -------------------------------------------
   const hello = 'Kickoff: the **launch** plan is in `plan.md`, see https://example.com/plan.';

@@ -216,13 +216,15 @@ export class Session {
         if (d.message) store.upsertMessage(d.message);
         break;
       case 'conv.new':
-        if (d.conversation) {
-          store.upsertConv({ ...d.conversation, member: true });
-          if (d.conversation.kind !== 'channel') this.fetchMembers(d.conversation.id);
-        }
-        break;
       case 'conv.update':
-        if (d.conversation) store.upsertConv(d.conversation, { trustMember: false });
+        if (d.conversation) {
+          // Public channels are announced to everyone: "members" says
+          // whether this user is in it (PROTOCOL.md, Events).
+          const known = Array.isArray(d.members);
+          const member = known ? d.members.map(idOf).includes(me) : frame.event === 'conv.new';
+          store.upsertConv({ ...d.conversation, member }, { trustMember: known || frame.event === 'conv.new' });
+          if (frame.event === 'conv.new' && member && d.conversation.kind !== 'channel') this.fetchMembers(d.conversation.id);
+        }
         break;
       case 'member.join': {
         const convId = idOf(d.conv);
