@@ -37,6 +37,23 @@ conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c)
 	return conv_load_visible_to(ctx->srv, ctx->s->user.id, id, c);
 }
 
+int
+conv_load_postable(struct op_ctx *ctx, int64_t user, int64_t id,
+		   struct td_conv *c)
+{
+	int rc = conv_load_visible_to(ctx->srv, user, id, c);
+
+	if (rc != 0)
+		return rc;
+	if (!c->member) {
+		ctx->why = "join the channel first";
+		return TD_ERR_FORBIDDEN;
+	}
+	if (c->archived)
+		return TD_ERR_ARCHIVED;
+	return 0;
+}
+
 static bool
 is_admin(const struct op_ctx *ctx)
 {

@@ -219,16 +219,10 @@ msg_post(struct op_ctx *ctx, int64_t user, int64_t conv, const char *body,
 	struct server *srv = ctx->srv;
 	struct td_message m, root;
 	struct td_conv c;
-	int rc = conv_load_visible_to(srv, user, conv, &c);
+	int rc = conv_load_postable(ctx, user, conv, &c);
 
 	if (rc != 0)
 		return rc;
-	if (!c.member) {
-		ctx->why = "join the channel first";
-		return TD_ERR_FORBIDDEN;
-	}
-	if (c.archived)
-		return TD_ERR_ARCHIVED;
 	memset(&m, 0, sizeof(m));
 	memset(&root, 0, sizeof(root));
 	rc = store_msg_by_nonce(srv->store, user, nonce, &m);

@@ -132,6 +132,14 @@ int conv_load_visible(struct op_ctx *ctx, int64_t id, struct td_conv *c);
 int conv_load_visible_to(struct server *srv, int64_t user, int64_t id,
 			 struct td_conv *c);
 /*
+ * Load a conversation `user` may post in now: visible (else not_found),
+ * joined (else forbidden, with ctx->why set) and not archived (archived).
+ * The one rule behind msg.send and scheduled sends, at request and at
+ * firing time.
+ */
+int conv_load_postable(struct op_ctx *ctx, int64_t user, int64_t id,
+		       struct td_conv *c);
+/*
  * h_msg.c: post `body` in `conv` as `user`, exactly as msg.send does:
  * authorization (not_found, forbidden for a public channel not joined,
  * archived), idempotency by (user, nonce), the store write and every event

@@ -116,15 +116,9 @@ h_msg_schedule(struct op_ctx *ctx)
 	}
 	if (rc != TD_ERR_NOT_FOUND)
 		return rc;
-	rc = conv_load_visible(ctx, req->conv, &c);
+	rc = conv_load_postable(ctx, user, req->conv, &c);
 	if (rc != 0)
 		return rc;
-	if (!c.member) {
-		ctx->why = "join the channel first";
-		return TD_ERR_FORBIDDEN;
-	}
-	if (c.archived)
-		return TD_ERR_ARCHIVED;
 	rc = check_at(ctx, req->at);
 	if (rc != 0)
 		return rc;
