@@ -38,9 +38,11 @@ enum field_type {
 	FT_TEXT,      /* char[max + 1] at off, checked by `rule` */
 	FT_HEAP_TEXT, /* char * at off, owned, checked by `rule` */
 	FT_TEAM,      /* enum td_team at off */
-	FT_KIND,      /* enum td_conv_kind at off: channel or group */
+	FT_WORD,      /* char[PROTO_WORD_MAX + 1] at off: [a-z_]; the op's
+		       * check resolves it (kind, status, sort) */
 	FT_MEMBERS,   /* members[] and n_members */
-	FT_NOTIFY     /* enum td_notify at off */
+	FT_NOTIFY,    /* enum td_notify at off */
+	FT_ENUM       /* int at off: a name from the field's td_enum */
 };
 
 /* How a text field's contents are checked once its length is known. */
@@ -53,7 +55,8 @@ enum text_rule {
 	TR_CHANNEL,  /* proto_valid_channel_name */
 	TR_BODY,     /* proto_valid_body */
 	TR_NONCE,    /* printable ASCII 0x21..0x7e */
-	TR_EMOJI     /* proto_valid_emoji */
+	TR_EMOJI,    /* proto_valid_emoji */
+	TR_URL       /* proto_valid_url */
 };
 
 /*
@@ -63,68 +66,127 @@ enum text_rule {
  */
 struct field_desc {
 	const char *name;
-	uint32_t bit;
+	uint64_t bit;
 	enum field_type type;
 	size_t off;
 	int64_t min, max;
 	enum text_rule rule;
 	size_t max_chars; /* TR_LINE only */
 	bool allow_empty; /* TR_LINE only */
+	const struct td_enum *en; /* FT_ENUM only */
 };
 
 #define RQ(m) offsetof(struct proto_request, m)
 
 static const struct field_desc field_table[] = {
 	{ "token", PF_TOKEN, FT_TEXT, RQ(token), TD_TOKEN_LEN, TD_TOKEN_LEN,
-	  TR_TOKEN, 0, false },
-	{ "since", PF_SINCE, FT_INT64, RQ(since), 0, ID_MAX, 0, 0, false },
+	  TR_TOKEN, 0, false, NULL },
+	{ "since", PF_SINCE, FT_INT64, RQ(since), 0, ID_MAX, 0, 0, false, NULL },
 	{ "handle", PF_HANDLE, FT_TEXT, RQ(handle), 1, TD_HANDLE_MAX, TR_HANDLE,
-	  0, false },
+	  0, false, NULL },
 	{ "password", PF_PASSWORD, FT_HEAP_TEXT, RQ(password), 1,
-	  TD_PASSWORD_MAX, TR_PASSWORD, 0, false },
+	  TD_PASSWORD_MAX, TR_PASSWORD, 0, false, NULL },
 	{ "display_name", PF_DISPLAY_NAME, FT_TEXT, RQ(display_name), 1,
-	  TD_DISPLAY_MAX, TR_LINE, TD_DISPLAY_CHARS, false },
-	{ "team", PF_TEAM, FT_TEAM, RQ(team), 0, 0, 0, 0, false },
+	  TD_DISPLAY_MAX, TR_LINE, TD_DISPLAY_CHARS, false, NULL },
+	{ "team", PF_TEAM, FT_TEAM, RQ(team), 0, 0, 0, 0, false, NULL },
 	{ "invite", PF_INVITE, FT_TEXT, RQ(invite), 1, TD_INVITE_LEN, TR_INVITE,
-	  0, false },
-	{ "conv", PF_CONV, FT_INT64, RQ(conv), 1, ID_MAX, 0, 0, false },
-	{ "user", PF_USER, FT_INT64, RQ(user), 1, ID_MAX, 0, 0, false },
+	  0, false, NULL },
+	{ "conv", PF_CONV, FT_INT64, RQ(conv), 1, ID_MAX, 0, 0, false, NULL },
+	{ "user", PF_USER, FT_INT64, RQ(user), 1, ID_MAX, 0, 0, false, NULL },
 	{ "message", PF_MESSAGE, FT_INT64, RQ(message), 1, ID_MAX, 0, 0,
-	  false },
+	  false, NULL },
 	{ "name", PF_NAME, FT_TEXT, RQ(name), 1, TD_CHANNEL_NAME_MAX,
-	  TR_CHANNEL, 0, false },
+	  TR_CHANNEL, 0, false, NULL },
 	{ "topic", PF_TOPIC, FT_TEXT, RQ(topic), 0, TD_TOPIC_MAX, TR_LINE,
-	  TD_TOPIC_CHARS, true },
-	{ "kind", PF_KIND, FT_KIND, RQ(kind), 0, 0, 0, 0, false },
-	{ "private", PF_PRIVATE, FT_BOOL, RQ(is_private), 0, 0, 0, 0, false },
+	  TD_TOPIC_CHARS, true, NULL },
+	{ "kind", PF_KIND, FT_WORD, RQ(kind_name), 1, PROTO_WORD_MAX, 0, 0,
+	  false, NULL },
+	{ "private", PF_PRIVATE, FT_BOOL, RQ(is_private), 0, 0, 0, 0, false, NULL },
 	{ "members", PF_MEMBERS, FT_MEMBERS, RQ(members), 0, TD_MEMBERS_MAX, 0,
-	  0, false },
+	  0, false, NULL },
 	{ "body", PF_BODY, FT_HEAP_TEXT, RQ(body), 1, TD_MAX_BODY, TR_BODY, 0,
-	  false },
+	  false, NULL },
 	{ "nonce", PF_NONCE, FT_TEXT, RQ(nonce), 1, TD_NONCE_MAX, TR_NONCE, 0,
-	  false },
-	{ "before", PF_BEFORE, FT_INT64, RQ(before), 1, ID_MAX, 0, 0, false },
-	{ "after", PF_AFTER, FT_INT64, RQ(after), 0, ID_MAX, 0, 0, false },
+	  false, NULL },
+	{ "before", PF_BEFORE, FT_INT64, RQ(before), 1, ID_MAX, 0, 0, false, NULL },
+	{ "after", PF_AFTER, FT_INT64, RQ(after), 0, ID_MAX, 0, 0, false, NULL },
 	{ "limit", PF_LIMIT, FT_INT, RQ(limit), 1, TD_HISTORY_MAX, 0, 0,
-	  false },
-	{ "max_uses", PF_MAX_USES, FT_INT, RQ(max_uses), 1, 1000, 0, 0, false },
+	  false, NULL },
+	{ "max_uses", PF_MAX_USES, FT_INT, RQ(max_uses), 1, 1000, 0, 0, false, NULL },
 	{ "ttl_hours", PF_TTL_HOURS, FT_INT, RQ(ttl_hours), 1, 720, 0, 0,
-	  false },
-	{ "thread", PF_THREAD, FT_INT64, RQ(thread), 1, ID_MAX, 0, 0, false },
-	{ "follow", PF_FOLLOW, FT_BOOL, RQ(follow), 0, 0, 0, 0, false },
+	  false, NULL },
+	{ "thread", PF_THREAD, FT_INT64, RQ(thread), 1, ID_MAX, 0, 0, false, NULL },
+	{ "follow", PF_FOLLOW, FT_BOOL, RQ(follow), 0, 0, 0, 0, false, NULL },
 	{ "emoji", PF_EMOJI, FT_TEXT, RQ(emoji), 1, TD_EMOJI_MAX, TR_EMOJI, 0,
-	  false },
+	  false, NULL },
 	{ "query", PF_QUERY, FT_TEXT, RQ(query), 1, TD_QUERY_MAX, TR_LINE,
-	  TD_QUERY_MAX, false },
+	  TD_QUERY_MAX, false, NULL },
 	{ "offset", PF_OFFSET, FT_INT, RQ(offset), 0, TD_SEARCH_OFFSET_MAX, 0,
-	  0, false },
-	{ "notify", PF_NOTIFY, FT_NOTIFY, RQ(notify), 0, 0, 0, 0, false },
-	{ "at", PF_AT, FT_INT64, RQ(at), 1, ID_MAX, 0, 0, false },
+	  0, false, NULL },
+	{ "notify", PF_NOTIFY, FT_NOTIFY, RQ(notify), 0, 0, 0, 0, false, NULL },
+	{ "at", PF_AT, FT_INT64, RQ(at), 1, ID_MAX, 0, 0, false, NULL },
 	{ "schedule", PF_SCHEDULE, FT_INT64, RQ(schedule), 1, ID_MAX, 0, 0,
-	  false },
+	  false, NULL },
 	{ "reminder", PF_REMINDER, FT_INT64, RQ(reminder), 1, ID_MAX, 0, 0,
-	  false },
+	  false, NULL },
+	/* Sales and marketing. */
+	{ "request", PF_REQUEST, FT_INT64, RQ(request), 1, ID_MAX, 0, 0,
+	  false, NULL },
+	{ "feedback", PF_FEEDBACK, FT_INT64, RQ(feedback), 1, ID_MAX, 0, 0,
+	  false, NULL },
+	{ "pair", PF_PAIR, FT_INT64, RQ(pair), 1, ID_MAX, 0, 0, false, NULL },
+	{ "term", PF_TERM, FT_INT64, RQ(term), 1, ID_MAX, 0, 0, false, NULL },
+	{ "title", PF_TITLE, FT_TEXT, RQ(title), 1, TD_TITLE_CHARS * 4,
+	  TR_LINE, TD_TITLE_CHARS, false, NULL },
+	{ "account", PF_ACCOUNT, FT_TEXT, RQ(account), 0, TD_ACCOUNT_CHARS * 4,
+	  TR_LINE, TD_ACCOUNT_CHARS, true, NULL },
+	{ "deal", PF_DEAL, FT_TEXT, RQ(deal), 0, TD_ACCOUNT_CHARS * 4, TR_LINE,
+	  TD_ACCOUNT_CHARS, true, NULL },
+	{ "stage", PF_STAGE, FT_ENUM, RQ(stage), 0, 0, 0, 0, false,
+	  &td_enum_deal_stage },
+	{ "value", PF_VALUE, FT_INT64, RQ(value), 0, TD_VALUE_MAX, 0, 0,
+	  false, NULL },
+	{ "due", PF_DUE, FT_INT64, RQ(due), 0, ID_MAX, 0, 0, false, NULL },
+	{ "priority", PF_PRIORITY, FT_ENUM, RQ(priority), 0, 0, 0, 0, false,
+	  &td_enum_priority },
+	{ "status", PF_STATUS, FT_WORD, RQ(status_name), 1, PROTO_WORD_MAX, 0,
+	  0, false, NULL },
+	{ "reason", PF_REASON, FT_TEXT, RQ(reason), 1, TD_REASON_CHARS * 4,
+	  TR_LINE, TD_REASON_CHARS, false, NULL },
+	{ "url", PF_URL, FT_TEXT, RQ(url), 1, TD_URL_MAX, TR_URL, 0, false, NULL },
+	{ "note", PF_NOTE, FT_TEXT, RQ(note), 0, TD_NOTE_CHARS * 4, TR_LINE,
+	  TD_NOTE_CHARS, true, NULL },
+	{ "verdict", PF_VERDICT, FT_ENUM, RQ(verdict), 0, 0, 0, 0, false,
+	  &td_enum_verdict },
+	{ "weight", PF_WEIGHT, FT_ENUM, RQ(weight), 0, 0, 0, 0, false,
+	  &td_enum_weight },
+	{ "competitor", PF_COMPETITOR, FT_TEXT, RQ(competitor), 0,
+	  TD_ACCOUNT_CHARS * 4, TR_LINE, TD_ACCOUNT_CHARS, true, NULL },
+	{ "assignee", PF_ASSIGNEE, FT_INT64, RQ(assignee), 0, ID_MAX, 0, 0,
+	  false, NULL },
+	{ "sort", PF_SORT, FT_WORD, RQ(sort), 1, PROTO_WORD_MAX, 0, 0, false, NULL },
+	{ "watch", PF_WATCH, FT_BOOL, RQ(watch), 0, 0, 0, 0, false, NULL },
+	{ "rep", PF_REP, FT_INT64, RQ(rep), 1, ID_MAX, 0, 0, false, NULL },
+	{ "marketer", PF_MARKETER, FT_INT64, RQ(marketer), 1, ID_MAX, 0, 0,
+	  false, NULL },
+	{ "cadence", PF_CADENCE, FT_ENUM, RQ(cadence), 0, 0, 0, 0, false,
+	  &td_enum_cadence },
+	{ "first_response", PF_FIRST_RESPONSE, FT_INT, RQ(first_response), 1,
+	  60 * 24 * 30, 0, 0, false, NULL },
+	{ "delivery", PF_DELIVERY, FT_INT, RQ(delivery), 1, 60 * 24 * 365, 0,
+	  0, false, NULL },
+	{ "opt_out", PF_OPT_OUT, FT_BOOL, RQ(opt_out), 0, 0, 0, 0, false, NULL },
+	{ "snooze", PF_SNOOZE, FT_INT64, RQ(snooze), 0, ID_MAX, 0, 0, false, NULL },
+	{ "version", PF_VERSION, FT_INT, RQ(version), 1, 1000000, 0, 0, false, NULL },
+	{ "approver", PF_APPROVER, FT_BOOL, RQ(approver), 0, 0, 0, 0, false, NULL },
+	{ "created_after", PF_CREATED_AFTER, FT_INT64, RQ(created_after), 0,
+	  ID_MAX, 0, 0, false, NULL },
+	{ "created_before", PF_CREATED_BEFORE, FT_INT64, RQ(created_before), 1,
+	  ID_MAX, 0, 0, false, NULL },
 };
+
+_Static_assert(NELEM(field_table) == PF__COUNT,
+	       "field_table needs one row per PF_* bit");
 
 struct why {
 	char *buf;
@@ -132,19 +194,25 @@ struct why {
 };
 
 /* A check an op needs beyond its fields' own rules; returns 0 or TD_ERR_*. */
-typedef int (*op_check_fn)(const struct proto_request *req, struct why *why);
+typedef int (*op_check_fn)(struct proto_request *req, struct why *why);
 
-static int check_register(const struct proto_request *, struct why *);
-static int check_conv_create(const struct proto_request *, struct why *);
-static int check_history(const struct proto_request *, struct why *);
-static int check_list(const struct proto_request *, struct why *);
-static int check_search(const struct proto_request *, struct why *);
+static int check_register(struct proto_request *, struct why *);
+static int check_conv_create(struct proto_request *, struct why *);
+static int check_history(struct proto_request *, struct why *);
+static int check_list(struct proto_request *, struct why *);
+static int check_search(struct proto_request *, struct why *);
+static int check_request(struct proto_request *, struct why *);
+static int check_request_list(struct proto_request *, struct why *);
+static int check_request_move(struct proto_request *, struct why *);
+static int check_feedback(struct proto_request *, struct why *);
+static int check_feedback_list(struct proto_request *, struct why *);
+static int check_feedback_status(struct proto_request *, struct why *);
 
 struct op_desc {
 	const char *name;
 	enum proto_op op;
-	uint32_t required;
-	uint32_t optional;
+	uint64_t required;
+	uint64_t optional;
 	op_check_fn check;
 };
 
@@ -209,6 +277,76 @@ static const struct op_desc op_table[] = {
 	{ "remind.add", PROTO_OP_REMIND_ADD, PF_MESSAGE | PF_AT, 0, NULL },
 	{ "remind.list", PROTO_OP_REMIND_LIST, 0, 0, NULL },
 	{ "remind.cancel", PROTO_OP_REMIND_CANCEL, PF_REMINDER, 0, NULL },
+	/* Sales and marketing. */
+	{ "request.templates", PROTO_OP_REQUEST_TEMPLATES, 0, 0, NULL },
+	{ "request.create", PROTO_OP_REQUEST_CREATE,
+	  PF_KIND | PF_TITLE | PF_BODY,
+	  PF_ACCOUNT | PF_DEAL | PF_STAGE | PF_VALUE | PF_DUE | PF_PRIORITY |
+		  PF_NONCE,
+	  check_request },
+	{ "request.get", PROTO_OP_REQUEST_GET, PF_REQUEST, 0, NULL },
+	{ "request.list", PROTO_OP_REQUEST_LIST, 0,
+	  PF_STATUS | PF_KIND | PF_ASSIGNEE | PF_ACCOUNT | PF_USER | PF_SORT |
+		  PF_LIMIT | PF_OFFSET,
+	  check_request_list },
+	{ "request.update", PROTO_OP_REQUEST_UPDATE, PF_REQUEST,
+	  PF_TITLE | PF_BODY | PF_ACCOUNT | PF_DEAL | PF_STAGE | PF_VALUE |
+		  PF_DUE | PF_PRIORITY | PF_KIND,
+	  check_request },
+	{ "request.move", PROTO_OP_REQUEST_MOVE, PF_REQUEST | PF_STATUS,
+	  PF_REASON, check_request_move },
+	{ "request.assign", PROTO_OP_REQUEST_ASSIGN, PF_REQUEST | PF_ASSIGNEE,
+	  0, NULL },
+	{ "request.watch", PROTO_OP_REQUEST_WATCH, PF_REQUEST | PF_WATCH, 0,
+	  NULL },
+	{ "request.deliver", PROTO_OP_REQUEST_DELIVER, PF_REQUEST | PF_URL,
+	  PF_NOTE, NULL },
+	{ "request.verdict", PROTO_OP_REQUEST_VERDICT,
+	  PF_REQUEST | PF_VERDICT, PF_NOTE | PF_DEAL, NULL },
+	{ "request.link", PROTO_OP_REQUEST_LINK, PF_REQUEST | PF_FEEDBACK, 0,
+	  NULL },
+	{ "sla.get", PROTO_OP_SLA_GET, 0, 0, NULL },
+	{ "sla.set", PROTO_OP_SLA_SET,
+	  PF_PRIORITY | PF_FIRST_RESPONSE | PF_DELIVERY, 0, NULL },
+	{ "feedback.create", PROTO_OP_FEEDBACK_CREATE, PF_KIND | PF_BODY,
+	  PF_TITLE | PF_ACCOUNT | PF_COMPETITOR | PF_STAGE | PF_VALUE |
+		  PF_NONCE,
+	  check_feedback },
+	{ "feedback.get", PROTO_OP_FEEDBACK_GET, PF_FEEDBACK, 0, NULL },
+	{ "feedback.list", PROTO_OP_FEEDBACK_LIST, 0,
+	  PF_KIND | PF_STATUS | PF_ACCOUNT | PF_COMPETITOR |
+		  PF_CREATED_AFTER | PF_CREATED_BEFORE | PF_SORT | PF_LIMIT |
+		  PF_OFFSET,
+	  check_feedback_list },
+	{ "feedback.vote", PROTO_OP_FEEDBACK_VOTE, PF_FEEDBACK | PF_WEIGHT,
+	  PF_ACCOUNT | PF_VALUE | PF_STAGE, NULL },
+	{ "feedback.unvote", PROTO_OP_FEEDBACK_UNVOTE, PF_FEEDBACK, 0, NULL },
+	{ "feedback.status", PROTO_OP_FEEDBACK_STATUS,
+	  PF_FEEDBACK | PF_STATUS, 0, check_feedback_status },
+	{ "feedback.spikes", PROTO_OP_FEEDBACK_SPIKES, 0, 0, NULL },
+	{ "feedback.to_request", PROTO_OP_FEEDBACK_TO_REQUEST, PF_FEEDBACK,
+	  PF_KIND | PF_TITLE | PF_BODY | PF_DUE | PF_PRIORITY | PF_NONCE,
+	  check_request },
+	{ "pair.create", PROTO_OP_PAIR_CREATE, PF_REP | PF_MARKETER, 0, NULL },
+	{ "pair.end", PROTO_OP_PAIR_END, PF_PAIR, 0, NULL },
+	{ "pair.list", PROTO_OP_PAIR_LIST, 0, 0, NULL },
+	{ "buddy.get", PROTO_OP_BUDDY_GET, 0, 0, NULL },
+	{ "round.run", PROTO_OP_ROUND_RUN, 0, 0, NULL },
+	{ "round.config", PROTO_OP_ROUND_CONFIG, PF_CADENCE, PF_AT, NULL },
+	{ "round.get", PROTO_OP_ROUND_GET, 0, 0, NULL },
+	{ "pair.prefs", PROTO_OP_PAIR_PREFS, 0, PF_OPT_OUT | PF_SNOOZE, NULL },
+	{ "pair.health", PROTO_OP_PAIR_HEALTH, 0, 0, NULL },
+	{ "glossary.create", PROTO_OP_GLOSSARY_CREATE, PF_TITLE | PF_BODY, 0,
+	  NULL },
+	{ "glossary.edit", PROTO_OP_GLOSSARY_EDIT, PF_TERM | PF_BODY, 0, NULL },
+	{ "glossary.get", PROTO_OP_GLOSSARY_GET, PF_TERM, 0, NULL },
+	{ "glossary.list", PROTO_OP_GLOSSARY_LIST, 0, 0, NULL },
+	{ "glossary.ack", PROTO_OP_GLOSSARY_ACK, PF_TERM | PF_VERSION, 0,
+	  NULL },
+	{ "approver.set", PROTO_OP_APPROVER_SET, PF_USER | PF_APPROVER, 0,
+	  NULL },
+	{ "dashboard", PROTO_OP_DASHBOARD, 0, 0, NULL },
+	{ "test.clock", PROTO_OP_TEST_CLOCK, PF_AT, 0, NULL },
 };
 
 _Static_assert(NELEM(op_table) == PROTO_OP__COUNT,
@@ -319,6 +457,11 @@ format_error(const struct field_desc *fd, struct why *why)
 		return fail(why, TD_ERR_BAD_REQUEST,
 			    "field '%s' must be 1 to %d of a-z 0-9 _ + -",
 			    fd->name, TD_EMOJI_MAX);
+	case TR_URL:
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "field '%s' must be an http:// or https:// link "
+			    "without spaces",
+			    fd->name);
 	case TR_HANDLE:
 	case TR_NONCE:
 	case TR_PASSWORD:
@@ -369,6 +512,9 @@ check_text(const struct field_desc *fd, const char *s, size_t n,
 		break;
 	case TR_EMOJI:
 		ok = proto_valid_emoji(s);
+		break;
+	case TR_URL:
+		ok = proto_valid_url(s);
 		break;
 	}
 	return ok ? 0 : format_error(fd, why);
@@ -451,6 +597,47 @@ bad:
 		    fd->name, ID_MAX);
 }
 
+/* The refusal for a name outside an enum: lists the names it takes. */
+static int
+enum_error(const char *field, const struct td_enum *en, struct why *why)
+{
+	char list[400];
+	size_t used = 0;
+
+	list[0] = '\0';
+	for (int i = 0; i < en->n && used + 2 < sizeof(list); i++) {
+		int n = snprintf(list + used, sizeof(list) - used, "%s%s",
+				 i ? ", " : "", en->names[i]);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	return fail(why, TD_ERR_BAD_REQUEST, "field '%s' must be a %s: %s",
+		    field, en->what, list);
+}
+
+/* A word: 1..PROTO_WORD_MAX of a-z and _, resolved later by the op. */
+static int
+decode_word(const struct field_desc *fd, json_t *v, char *dst,
+	    struct why *why)
+{
+	const char *s = json_string_value(v);
+	size_t n = s != NULL ? json_string_length(v) : 0;
+
+	if (s == NULL || n < 1 || n > PROTO_WORD_MAX)
+		goto bad;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			goto bad;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+bad:
+	return fail(why, TD_ERR_BAD_REQUEST,
+		    "field '%s' must be a name of a-z and _", fd->name);
+}
+
 /* Decode one field's value into req. Returns 0 or TD_ERR_*. */
 static int
 decode_field(const struct field_desc *fd, json_t *v, struct proto_request *req,
@@ -491,15 +678,13 @@ decode_field(const struct field_desc *fd, json_t *v, struct proto_request *req,
 				    "\"marketing\" or \"other\"",
 				    fd->name);
 		return 0;
-	case FT_KIND:
+	case FT_WORD:
+		return decode_word(fd, v, slot, why);
+	case FT_ENUM:
 		s = json_string_value(v);
-		if (s == NULL ||
-		    (strcmp(s, "channel") != 0 && strcmp(s, "group") != 0))
-			return fail(why, TD_ERR_BAD_REQUEST,
-				    "field '%s' must be \"channel\" or "
-				    "\"group\"",
-				    fd->name);
-		return td_conv_kind_parse(s, slot) == 0 ? 0 : TD_ERR_INTERNAL;
+		if (s == NULL || (*(int *)slot = td_enum_parse(fd->en, s)) < 0)
+			return enum_error(fd->name, fd->en, why);
+		return 0;
 	case FT_MEMBERS:
 		return decode_members(fd, v, req, why);
 	case FT_NOTIFY:
@@ -534,7 +719,7 @@ find_op(const char *name)
 
 /* register: the handle must be a valid new handle, not just printable. */
 static int
-check_register(const struct proto_request *req, struct why *why)
+check_register(struct proto_request *req, struct why *why)
 {
 	if (!proto_valid_handle(req->handle))
 		return fail(why, TD_ERR_BAD_REQUEST,
@@ -546,8 +731,15 @@ check_register(const struct proto_request *req, struct why *why)
 
 /* conv.create: a channel needs a name; a group needs members, no name. */
 static int
-check_conv_create(const struct proto_request *req, struct why *why)
+check_conv_create(struct proto_request *req, struct why *why)
 {
+	if (strcmp(req->kind_name, "channel") == 0)
+		req->kind = TD_CONV_CHANNEL;
+	else if (strcmp(req->kind_name, "group") == 0)
+		req->kind = TD_CONV_GROUP;
+	else
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "field 'kind' must be \"channel\" or \"group\"");
 	if (req->kind == TD_CONV_CHANNEL) {
 		if (!(req->present & PF_NAME))
 			return fail(why, TD_ERR_BAD_REQUEST,
@@ -568,7 +760,7 @@ check_conv_create(const struct proto_request *req, struct why *why)
 
 /* msg.history pages one way at a time. */
 static int
-check_history(const struct proto_request *req, struct why *why)
+check_history(struct proto_request *req, struct why *why)
 {
 	if ((req->present & PF_BEFORE) && (req->present & PF_AFTER))
 		return fail(why, TD_ERR_BAD_REQUEST,
@@ -578,7 +770,7 @@ check_history(const struct proto_request *req, struct why *why)
 
 /* Lists (thread.list, mention.list, save.list) hold at most TD_LIST_MAX. */
 static int
-check_list(const struct proto_request *req, struct why *why)
+check_list(struct proto_request *req, struct why *why)
 {
 	if ((req->present & PF_LIMIT) && req->limit > TD_LIST_MAX)
 		return fail(why, TD_ERR_BAD_REQUEST,
@@ -589,13 +781,107 @@ check_list(const struct proto_request *req, struct why *why)
 
 /* search pages hold at most TD_SEARCH_MAX results. */
 static int
-check_search(const struct proto_request *req, struct why *why)
+check_search(struct proto_request *req, struct why *why)
 {
 	if ((req->present & PF_LIMIT) && req->limit > TD_SEARCH_MAX)
 		return fail(why, TD_ERR_BAD_REQUEST,
 			    "field 'limit' must be an integer from 1 to %d",
 			    TD_SEARCH_MAX);
 	return 0;
+}
+
+/* Resolve "kind" (when given) against an enum into req->sub_kind. */
+static int
+resolve_kind(struct proto_request *req, const struct td_enum *en,
+	     struct why *why)
+{
+	if (!(req->present & PF_KIND))
+		return 0;
+	req->sub_kind = td_enum_parse(en, req->kind_name);
+	return req->sub_kind < 0 ? enum_error("kind", en, why) : 0;
+}
+
+/* Resolve "status" (when given); the alias counts only when `alias`. */
+static int
+resolve_status(struct proto_request *req, const struct td_enum *en,
+	       bool alias, struct why *why)
+{
+	if (!(req->present & PF_STATUS))
+		return 0;
+	req->status = td_enum_parse(en, req->status_name);
+	if (req->status < 0 ||
+	    (!alias && en == &td_enum_request_status &&
+	     req->status == TD_RS_WAITING_ON_MARKETING))
+		return enum_error("status", en, why);
+	return 0;
+}
+
+/* "sort" must be one of the words in the NULL-terminated list. */
+static int
+resolve_sort(const struct proto_request *req, const char *const *words,
+	     struct why *why)
+{
+	if (!(req->present & PF_SORT))
+		return 0;
+	for (size_t i = 0; words[i] != NULL; i++)
+		if (strcmp(req->sort, words[i]) == 0)
+			return 0;
+	return fail(why, TD_ERR_BAD_REQUEST,
+		    "field 'sort' must be one of: %s, %s, %s", words[0],
+		    words[1], words[2]);
+}
+
+
+/* request.create, request.update, feedback.to_request: a request kind. */
+static int
+check_request(struct proto_request *req, struct why *why)
+{
+	return resolve_kind(req, &td_enum_request_kind, why);
+}
+
+static int
+check_request_list(struct proto_request *req, struct why *why)
+{
+	static const char *const sorts[] = { "queue", "due", "newest", NULL };
+	int rc = resolve_kind(req, &td_enum_request_kind, why);
+
+	if (rc == 0)
+		rc = resolve_status(req, &td_enum_request_status, false, why);
+	if (rc == 0)
+		rc = resolve_sort(req, sorts, why);
+	return rc != 0 ? rc : check_list(req, why);
+}
+
+static int
+check_request_move(struct proto_request *req, struct why *why)
+{
+	return resolve_status(req, &td_enum_request_status, true, why);
+}
+
+static int
+check_feedback(struct proto_request *req, struct why *why)
+{
+	return resolve_kind(req, &td_enum_feedback_kind, why);
+}
+
+static int
+check_feedback_list(struct proto_request *req, struct why *why)
+{
+	static const char *const sorts[] = { "votes", "value", "newest",
+					     NULL };
+	int rc = resolve_kind(req, &td_enum_feedback_kind, why);
+
+	if (rc == 0)
+		rc = resolve_status(req, &td_enum_feedback_status, false, why);
+	if (rc == 0)
+		rc = resolve_sort(req, sorts, why);
+	return rc != 0 ? rc : check_list(req, why);
+}
+
+static int
+check_feedback_status(struct proto_request *req, struct why *why)
+{
+	return resolve_status(req, &td_enum_feedback_status, false, why);
 }
 
 /* Read "id": an integer 0..2^53-1. Returns 0 or TD_ERR_BAD_REQUEST. */
@@ -623,7 +909,7 @@ static int
 decode_fields(json_t *root, const struct op_desc *od, struct proto_request *req,
 	      struct why *why)
 {
-	uint32_t allowed = od->required | od->optional;
+	uint64_t allowed = od->required | od->optional;
 	const char *key;
 	json_t *v;
 	char shown[ECHO_MAX + 1];

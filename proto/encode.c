@@ -21,6 +21,8 @@ proto_write_user(struct jw *w, const struct td_user *u, int online)
 	jw_kstr(w, "display_name", u->display_name);
 	jw_kstr(w, "team", td_team_name(u->team));
 	jw_kstr(w, "role", td_role_name(u->role));
+	if (u->approver)
+		jw_kbool(w, "approver", true);
 	if (online >= 0)
 		jw_kbool(w, "online", online > 0);
 	jw_obj_close(w);
@@ -58,6 +60,8 @@ proto_write_message(struct jw *w, const struct td_message *m)
 	jw_kint(w, "edited_at", m->edited_at);
 	jw_kbool(w, "deleted", m->deleted);
 	jw_kint(w, "thread", m->thread);
+	if (m->system)
+		jw_kbool(w, "system", true);
 	jw_kint(w, "reply_count", m->reply_count);
 	jw_kint(w, "last_reply_at", m->last_reply_at);
 	jw_key(w, "participants");

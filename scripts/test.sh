@@ -8,7 +8,7 @@ bash scripts/deps.sh --test || exit 1
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON >/dev/null || exit 1
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON -DTANDEM_TEST_HOOKS=ON >/dev/null || exit 1
 cmake --build build-asan -j"$(nproc)" 2>&1 | grep -E "error:|warning:" ; [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 
 passed=0
@@ -42,7 +42,7 @@ if [ "${TANDEM_FORCE_NPM_NODE:-0}" = 1 ] || [ "$node_major" -lt 20 ]; then
 fi
 (cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
 mkdir -p tests/out
-for f in tests/integration/*.test.js tests/chat/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
+for f in tests/integration/*.test.js tests/chat/*.test.js tests/sm/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
 	[ -f "$f" ] || continue
 	log="tests/out/$(basename "$f").tap"
 	# A hung test must not hang CI: each file gets five minutes.

@@ -4,7 +4,8 @@
  * conv.archive, typing.
  *
  * Visibility rule (conv_load_visible): a conversation is visible to its
- * members, and a public channel to everyone. Anything else answers
+ * members, and an open one (td_conv_is_open: a public channel, a request's
+ * or a feedback item's conversation) to everyone. Anything else answers
  * not_found exactly as a missing id does, so nobody learns that a private
  * conversation exists.
  */
@@ -26,7 +27,7 @@ conv_load_visible_to(struct server *srv, int64_t user, int64_t id,
 	if (rc != 0)
 		return rc;
 	c->member = store_member_is(srv->store, id, user);
-	if (!c->member && (c->kind != TD_CONV_CHANNEL || c->is_private))
+	if (!c->member && !td_conv_is_open(c))
 		return TD_ERR_NOT_FOUND;
 	return 0;
 }
@@ -125,7 +126,7 @@ event_conv(struct op_ctx *ctx, const char *name, int64_t id, int64_t conv,
 }
 
 /* member.join: `user` joined `conv`, brought in by `by`. */
-static int
+int
 event_member_join(struct op_ctx *ctx, int64_t conv, int64_t user, int64_t by)
 {
 	struct td_user u;
@@ -287,10 +288,9 @@ h_conv_create(struct op_ctx *ctx)
 }
 
 int
-h_dm_open(struct op_ctx *ctx)
+dm_between(struct op_ctx *ctx, int64_t me, int64_t other, int64_t *conv)
 {
 	struct server *srv = ctx->srv;
-	int64_t me = ctx->s->user.id, other = ctx->req->user, id;
 	struct td_user u;
 	struct td_conv c;
 	int rc;
@@ -298,9 +298,7 @@ h_dm_open(struct op_ctx *ctx)
 	rc = store_user_get(srv->store, other, &u);
 	if (rc != 0)
 		return rc;
-	rc = store_dm_find(srv->store, me, other, &id);
-	if (rc == 0)
-		return reply_conv(ctx, id);
+	rc = store_dm_find(srv->store, me, other, conv);
 	if (rc != TD_ERR_NOT_FOUND)
 		return rc;
 	memset(&c, 0, sizeof(c));
@@ -317,7 +315,85 @@ h_dm_open(struct op_ctx *ctx)
 	if (rc == 0)
 		rc = event_conv(ctx, "conv.new", c.id, c.id, 0);
 	if (rc == 0)
-		rc = reply_conv(ctx, c.id);
+		*conv = c.id;
+	return rc;
+}
+
+int
+h_dm_open(struct op_ctx *ctx)
+{
+	int64_t id;
+	int rc = dm_between(ctx, ctx->s->user.id, ctx->req->user, &id);
+
+	return rc != 0 ? rc : reply_conv(ctx, id);
+}
+
+int
+group_between(struct op_ctx *ctx, int64_t creator, const int64_t *users,
+	      size_t n, int64_t *conv)
+{
+	struct td_conv c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = TD_CONV_GROUP;
+	c.is_private = true;
+	c.created_by = creator;
+	rc = store_conv_add(ctx->srv->store, &c);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = store_member_add(ctx->srv->store, c.id, users[i]);
+	if (rc == 0)
+		rc = event_conv(ctx, "conv.new", c.id, c.id, 0);
+	if (rc == 0)
+		*conv = c.id;
+	return rc;
+}
+
+int
+conv_open_record(struct op_ctx *ctx, enum td_conv_kind kind, int64_t creator,
+		 const char *title, int64_t *conv)
+{
+	struct td_conv c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	c.is_private = false;
+	c.created_by = creator;
+	/* A title is at most TD_TITLE_CHARS characters, within a topic's. */
+	util_strlcpy(c.topic, title, sizeof(c.topic));
+	rc = store_conv_add(ctx->srv->store, &c);
+	if (rc == 0)
+		rc = store_member_add(ctx->srv->store, c.id, creator);
+	if (rc == 0)
+		rc = event_conv(ctx, "conv.new", c.id, c.id, 0);
+	if (rc == 0)
+		*conv = c.id;
+	return rc;
+}
+
+int
+conv_watch(struct op_ctx *ctx, int64_t conv, int64_t user, int64_t by,
+	   bool watch)
+{
+	struct store *st = ctx->srv->store;
+	bool member = store_member_is(st, conv, user);
+	int rc;
+
+	if (member == watch)
+		return 0;
+	if (watch) {
+		rc = store_member_add(st, conv, user);
+		if (rc == 0)
+			rc = event_member_join(ctx, conv, user, by);
+		/* The newcomer learns of the conversation itself. */
+		if (rc == 0)
+			rc = event_conv(ctx, "conv.new", conv, 0, user);
+		return rc;
+	}
+	rc = store_member_remove(st, conv, user);
+	if (rc == 0)
+		rc = event_member_leave(ctx, conv, user, by);
 	return rc;
 }
 
@@ -329,7 +405,7 @@ h_conv_join(struct op_ctx *ctx)
 
 	if (rc != 0)
 		return rc;
-	if (c.kind != TD_CONV_CHANNEL)
+	if (!td_conv_is_open(&c))
 		return TD_ERR_NOT_FOUND;
 	if (c.member) {
 		ctx->why = "already a member";
@@ -358,6 +434,11 @@ h_conv_leave(struct op_ctx *ctx)
 		return TD_ERR_NOT_FOUND;
 	if (c.kind == TD_CONV_DM) {
 		ctx->why = "a direct conversation cannot be left";
+		return TD_ERR_CONFLICT;
+	}
+	if ((c.kind == TD_CONV_REQUEST || c.kind == TD_CONV_FEEDBACK) &&
+	    c.created_by == ctx->s->user.id) {
+		ctx->why = "whoever filed it always watches it";
 		return TD_ERR_CONFLICT;
 	}
 	rc = store_member_remove(ctx->srv->store, c.id, ctx->s->user.id);

@@ -121,7 +121,7 @@ mentions_apply(struct op_ctx *ctx, const struct td_conv *c,
 	struct td_user u;
 	struct td_message root;
 	struct jw w;
-	bool public_channel = c->kind == TD_CONV_CHANNEL && !c->is_private;
+	bool public_channel = td_conv_is_open(c);
 	int rc = 0;
 
 	proto_parse_mentions(m->body, &pm);
@@ -265,6 +265,8 @@ msg_post(struct op_ctx *ctx, int64_t user, int64_t conv, const char *body,
 		rc = reply_apply(ctx, &root, &m);
 	if (rc == 0)
 		rc = mentions_apply(ctx, &c, &m);
+	if (rc == 0 && c.kind == TD_CONV_REQUEST)
+		rc = request_on_message(ctx, &c, &m);
 	if (rc == 0) {
 		*id = m.id;
 		if (ctx->out != NULL)
@@ -272,6 +274,28 @@ msg_post(struct op_ctx *ctx, int64_t user, int64_t conv, const char *body,
 	}
 	td_message_fini(&m);
 	td_message_fini(&root);
+	return rc;
+}
+
+int
+msg_post_system(struct op_ctx *ctx, int64_t user, int64_t conv,
+		const char *body, int64_t *id)
+{
+	struct td_message m;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.conv = conv;
+	m.author = user;
+	m.body = xstrdup(body);
+	m.system = true;
+	m.created_at = util_now_ms();
+	rc = store_msg_add(ctx->srv->store, &m);
+	if (rc == 0)
+		rc = event_message(ctx, "message.new", &m);
+	if (rc == 0 && id != NULL)
+		*id = m.id;
+	td_message_fini(&m);
 	return rc;
 }
 
@@ -311,6 +335,9 @@ h_msg_edit(struct op_ctx *ctx)
 		return rc;
 	if (m.author != ctx->s->user.id) {
 		ctx->why = "you can only edit your own messages";
+		rc = TD_ERR_FORBIDDEN;
+	} else if (m.system) {
+		ctx->why = "lines the server wrote cannot be edited";
 		rc = TD_ERR_FORBIDDEN;
 	} else if (m.deleted) {
 		ctx->why = "the message was deleted";

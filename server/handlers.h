@@ -16,6 +16,7 @@
 #define TANDEM_HANDLERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tandem/proto.h"
@@ -99,6 +100,61 @@ int h_remind_add(struct op_ctx *ctx);
 int h_remind_list(struct op_ctx *ctx);
 int h_remind_cancel(struct op_ctx *ctx);
 
+/* Sales and marketing: h_request.c, h_feedback.c, h_pair.c,
+ * h_glossary.c, h_dashboard.c. */
+/* h_request.c */
+int h_request_templates(struct op_ctx *ctx);
+int h_request_create(struct op_ctx *ctx);
+int h_request_get(struct op_ctx *ctx);
+int h_request_list(struct op_ctx *ctx);
+int h_request_update(struct op_ctx *ctx);
+int h_request_move(struct op_ctx *ctx);
+int h_request_assign(struct op_ctx *ctx);
+int h_request_watch(struct op_ctx *ctx);
+int h_request_deliver(struct op_ctx *ctx);
+int h_request_verdict(struct op_ctx *ctx);
+int h_request_link(struct op_ctx *ctx);
+int h_sla_get(struct op_ctx *ctx);
+int h_sla_set(struct op_ctx *ctx);
+int h_feedback_to_request(struct op_ctx *ctx);
+/* h_feedback.c */
+int h_feedback_create(struct op_ctx *ctx);
+int h_feedback_get(struct op_ctx *ctx);
+int h_feedback_list(struct op_ctx *ctx);
+int h_feedback_vote(struct op_ctx *ctx);
+int h_feedback_unvote(struct op_ctx *ctx);
+int h_feedback_status(struct op_ctx *ctx);
+int h_feedback_spikes(struct op_ctx *ctx);
+/* h_pair.c */
+int h_pair_create(struct op_ctx *ctx);
+int h_pair_end(struct op_ctx *ctx);
+int h_pair_list(struct op_ctx *ctx);
+int h_buddy_get(struct op_ctx *ctx);
+int h_round_run(struct op_ctx *ctx);
+int h_round_config(struct op_ctx *ctx);
+int h_round_get(struct op_ctx *ctx);
+int h_pair_prefs(struct op_ctx *ctx);
+int h_pair_health(struct op_ctx *ctx);
+/* h_glossary.c */
+int h_glossary_create(struct op_ctx *ctx);
+int h_glossary_edit(struct op_ctx *ctx);
+int h_glossary_get(struct op_ctx *ctx);
+int h_glossary_list(struct op_ctx *ctx);
+int h_glossary_ack(struct op_ctx *ctx);
+int h_approver_set(struct op_ctx *ctx);
+/* h_dashboard.c */
+int h_dashboard(struct op_ctx *ctx);
+/* schedule.c: test builds only (unknown_op otherwise). */
+int h_test_clock(struct op_ctx *ctx);
+/*
+ * h_request.c: a message was posted in a request's conversation (by
+ * msg_post, inside its savepoint): stops the first-response clock at a
+ * marketer's first reply, and an answer by the requester to a request
+ * waiting on them puts it back to marketing.
+ */
+int request_on_message(struct op_ctx *ctx, const struct td_conv *c,
+		       const struct td_message *m);
+
 /*
  * For async handlers: move the request out of the dispatcher's frame into a
  * heap copy the job owns (free with dispatch_request_free()).
@@ -151,6 +207,38 @@ int conv_load_postable(struct op_ctx *ctx, int64_t user, int64_t id,
  */
 int msg_post(struct op_ctx *ctx, int64_t user, int64_t conv, const char *body,
 	     const char *nonce, int64_t thread, int64_t *id);
+/*
+ * h_conv.c, shared with the sales-and-marketing handlers. Each runs inside
+ * a write savepoint and queues the events a client needs (conv.new to the
+ * members, member.join / member.leave).
+ *
+ * dm_between: the dm between `me` and `other`, opened (by `me`) if there
+ * is none yet; *conv gets its id. not_found when `other` does not exist.
+ */
+int dm_between(struct op_ctx *ctx, int64_t me, int64_t other, int64_t *conv);
+/* A new group of exactly `users` (the creator need not be one of them). */
+int group_between(struct op_ctx *ctx, int64_t creator, const int64_t *users,
+		  size_t n, int64_t *conv);
+/* The conversation a request or feedback item owns (kind request or
+ * feedback, open to everyone, topic = title), its creator a member. */
+int conv_open_record(struct op_ctx *ctx, enum td_conv_kind kind,
+		     int64_t creator, const char *title, int64_t *conv);
+/* Make `user` a member of `conv` (watch) or not, brought by `by`;
+ * nothing happens when it already is (or is not). */
+int conv_watch(struct op_ctx *ctx, int64_t conv, int64_t user, int64_t by,
+	       bool watch);
+/* member.join event: `user` joined `conv`, brought in by `by`. */
+int event_member_join(struct op_ctx *ctx, int64_t conv, int64_t user,
+		      int64_t by);
+
+/*
+ * h_msg.c: write a system line (struct td_message.system) in `conv` as
+ * `user`: stored and announced (message.new) like a message, without
+ * nonce, thread, mentions or authorization, which are the caller's.
+ * Runs inside a write savepoint. id may be NULL.
+ */
+int msg_post_system(struct op_ctx *ctx, int64_t user, int64_t conv,
+		    const char *body, int64_t *id);
 /*
  * h_msg.c: load message `id` and its conversation when the caller may see
  * that conversation; TD_ERR_NOT_FOUND otherwise. On success *m belongs to

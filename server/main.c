@@ -53,12 +53,17 @@ static const char usage[] =
 	"  --pwhash-mem BYTES    Argon2id memlimit (default 67108864)\n"
 	"  --backup-to FILE      copy the database in --data-dir to FILE (a new\n"
 	"                        file; safe while a server runs) and exit\n"
+#ifdef TANDEM_TEST_HOOKS
+	"  --test-clock MS       test builds: start the clock at MS (ms since\n"
+	"                        the epoch) and accept the test.clock op\n"
+#endif
 	"  --help                this text\n";
 
 enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA_DIR, OPT_WEB_ROOT,
 	OPT_ALLOW_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_OPEN_REG, OPT_SYNC,
-	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_BACKUP_TO, OPT_HELP
+	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_BACKUP_TO, OPT_TEST_CLOCK,
+	OPT_HELP
 };
 
 static const struct option long_opts[] = {
@@ -76,6 +81,9 @@ static const struct option long_opts[] = {
 	{ "pwhash-ops", required_argument, NULL, OPT_PWHASH_OPS },
 	{ "pwhash-mem", required_argument, NULL, OPT_PWHASH_MEM },
 	{ "backup-to", required_argument, NULL, OPT_BACKUP_TO },
+#ifdef TANDEM_TEST_HOOKS
+	{ "test-clock", required_argument, NULL, OPT_TEST_CLOCK },
+#endif
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -158,6 +166,11 @@ parse_flags(int argc, char **argv, struct server_options *o)
 			o->pwhash_mem = (size_t)v;
 			break;
 		case OPT_BACKUP_TO: backup_to = optarg; break;
+		case OPT_TEST_CLOCK:
+			if (!parse_num(optarg, 1, LLONG_MAX, &v) ||
+			    util_test_clock_set(v) != 0)
+				goto bad;
+			break;
 		case OPT_HELP:
 		case 'h':
 			fputs(usage, stdout);
@@ -258,6 +271,7 @@ main(int argc, char **argv)
 	memset(&so, 0, sizeof(so));
 	so.path = path;
 	so.sync_full = !srv.opt.sync_normal;
+	so.now_ms = util_now_ms;
 	if (store_open(&srv.store, &so) != 0) {
 		util_log("cannot open the database %s", path);
 		return 1;

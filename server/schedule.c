@@ -39,6 +39,13 @@
 /* When an item could not be fired nor marked failed, try again after. */
 #define SCHEDULE_RETRY_MS 1000
 
+/* The other modules' timers (server.h): SLA clocks, pairing rounds and
+ * nudges. */
+static int64_t (*const module_timers[])(struct server *, int64_t) = {
+	request_timers,
+	pair_timers,
+};
+
 static const char *const sched_state_names[] = { "pending", "sent",
 						 "cancelled", "failed" };
 
@@ -379,6 +386,14 @@ schedule_arm(struct server *srv)
 	struct store_reminder r;
 	int64_t at = 0;
 
+	for (size_t i = 0; i < sizeof(module_timers) / sizeof(module_timers[0]);
+	     i++) {
+		int64_t next = module_timers[i](srv, 0);
+
+		if (next > 0 && (at == 0 || next < at))
+			at = next;
+	}
+
 	if (store_sched_next(srv->store, &sc) == 0) {
 		at = sc.at;
 		store_sched_fini(&sc);
@@ -414,6 +429,9 @@ schedule_due(struct server *srv)
 			break;
 		rc = fire_reminder(srv, &r);
 	}
+	for (size_t i = 0; i < sizeof(module_timers) / sizeof(module_timers[0]);
+	     i++)
+		module_timers[i](srv, now);
 	if (rc != 0) {
 		util_log("schedule: firing failed (%s); retrying",
 			 td_err_code(rc));
@@ -421,4 +439,26 @@ schedule_due(struct server *srv)
 		return;
 	}
 	schedule_arm(srv);
+}
+
+/*
+ * test.clock {at}: test builds started with --test-clock move the clock to
+ * `at` (never back: conflict) and fire whatever that made due, before the
+ * reply. Other builds answer unknown_op, as for an op they do not know.
+ */
+int
+h_test_clock(struct op_ctx *ctx)
+{
+	struct server *srv = ctx->srv;
+
+	if (!util_test_clock_enabled())
+		return TD_ERR_UNKNOWN_OP;
+	if (util_test_clock_set(ctx->req->at) != 0) {
+		ctx->why = "the test clock only moves forward";
+		return TD_ERR_CONFLICT;
+	}
+	ws_timer_reset(srv);
+	schedule_due(srv);
+	jw_kint(ctx->out, "time", util_now_ms());
+	return 0;
 }

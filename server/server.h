@@ -83,11 +83,25 @@ void ws_wake(struct server *srv);
  */
 void ws_timer_at(struct server *srv, int64_t at_ms);
 
-/* ---- schedule.c: scheduled messages and reminders ---- */
-/* Fire every scheduled message and reminder due by now, then re-arm. */
+/* Forget the armed timer (the test clock jumped); schedule_arm() next. */
+void ws_timer_reset(struct server *srv);
+
+/* ---- schedule.c: the one timer, for everything that comes due ---- */
+/* Fire everything due by now (scheduled messages, reminders and the
+ * module timers below), then re-arm for the earliest next item. */
 void schedule_due(struct server *srv);
 /* Arm the timer for the earliest pending item (start-up). */
 void schedule_arm(struct server *srv);
+/*
+ * Module timers, called by schedule_due() and schedule_arm(). Each fires,
+ * when now > 0, everything of its own due by `now` (each item in its own
+ * write savepoint, as schedule.c does) and returns the time its next item
+ * comes due (0: none). now == 0 only asks for that time. Exact across
+ * restarts: due times live in the store, and whatever came due while the
+ * server was down fires at start-up.
+ */
+int64_t request_timers(struct server *srv, int64_t now); /* SLA breaches */
+int64_t pair_timers(struct server *srv, int64_t now);	  /* rounds, nudges */
 
 /* ---- dispatch.c ---- */
 /* Handle one complete text frame from a session. */

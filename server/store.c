@@ -40,6 +40,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_priv.h"
 #include "tandem/errors.h"
 #include "tandem/types.h"
 
@@ -268,6 +269,167 @@ static const char *const migrations[] = {
 	" INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);"
 	" END;"
 	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+
+	/* Version 6: what the sales-and-marketing records need of the core.
+	 * messages.system marks a line the server wrote for an action of
+	 * its author (a status change, a pair's starter); users.approver
+	 * marks who acknowledges glossary changes for their team. */
+	"ALTER TABLE messages ADD COLUMN system INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN approver INTEGER NOT NULL DEFAULT 0;",
+
+	/* Version 7: feedback items (store_feedback.c). */
+	"CREATE TABLE feedback ("
+	" id INTEGER PRIMARY KEY,"
+	" conv_id INTEGER NOT NULL UNIQUE REFERENCES conversations(id),"
+	" kind INTEGER NOT NULL,"
+	" title TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" account TEXT NOT NULL DEFAULT '',"
+	" competitor TEXT NOT NULL DEFAULT '',"
+	" stage INTEGER NOT NULL DEFAULT 0,"
+	" value INTEGER NOT NULL DEFAULT 0,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" author INTEGER NOT NULL REFERENCES users(id),"
+	" nonce TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" UNIQUE (author, nonce));"
+	"CREATE INDEX feedback_created ON feedback(created_at, id);"
+	"CREATE INDEX feedback_kind ON feedback(kind, created_at);"
+	"CREATE TABLE feedback_votes ("
+	" feedback_id INTEGER NOT NULL REFERENCES feedback(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" account TEXT NOT NULL DEFAULT '',"
+	" weight INTEGER NOT NULL,"
+	" value INTEGER NOT NULL DEFAULT 0,"
+	" stage INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (feedback_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX feedback_votes_user ON feedback_votes(user_id);",
+
+	/* Version 8: content requests, SLA targets, verdicts, and links
+	 * from feedback (store_request.c). The SLA columns hold what makes
+	 * the clocks exact across restarts: targets copied at filing,
+	 * stop times, the total paused and the start of a running pause. */
+	"CREATE TABLE requests ("
+	" id INTEGER PRIMARY KEY,"
+	" conv_id INTEGER NOT NULL UNIQUE REFERENCES conversations(id),"
+	" kind INTEGER NOT NULL,"
+	" title TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" account TEXT NOT NULL DEFAULT '',"
+	" deal TEXT NOT NULL DEFAULT '',"
+	" stage INTEGER NOT NULL DEFAULT 0,"
+	" value INTEGER NOT NULL DEFAULT 0,"
+	" due_at INTEGER NOT NULL DEFAULT 0,"
+	" priority INTEGER NOT NULL DEFAULT 1,"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" resume_status INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" requester INTEGER NOT NULL REFERENCES users(id),"
+	" assignee INTEGER REFERENCES users(id),"
+	" nonce TEXT,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" fr_target_ms INTEGER NOT NULL,"
+	" dl_target_ms INTEGER NOT NULL,"
+	" first_response_at INTEGER NOT NULL DEFAULT 0,"
+	" delivered_at INTEGER NOT NULL DEFAULT 0,"
+	" paused_ms INTEGER NOT NULL DEFAULT 0,"
+	" paused_since INTEGER NOT NULL DEFAULT 0,"
+	" fr_breached_at INTEGER NOT NULL DEFAULT 0,"
+	" dl_breached_at INTEGER NOT NULL DEFAULT 0,"
+	" asset_url TEXT NOT NULL DEFAULT '',"
+	" asset_note TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (requester, nonce));"
+	"CREATE INDEX requests_status ON requests(status, due_at);"
+	"CREATE INDEX requests_assignee ON requests(assignee, status);"
+	"CREATE INDEX requests_requester ON requests(requester, status);"
+	"CREATE TABLE sla_targets ("
+	" priority INTEGER PRIMARY KEY,"
+	" first_response_ms INTEGER NOT NULL,"
+	" delivery_ms INTEGER NOT NULL);"
+	"INSERT INTO sla_targets VALUES"
+	" (0, 172800000, 1728000000), (1, 86400000, 864000000),"
+	" (2, 14400000, 432000000), (3, 3600000, 172800000);"
+	"CREATE TABLE verdicts ("
+	" request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" verdict INTEGER NOT NULL,"
+	" note TEXT NOT NULL DEFAULT '',"
+	" deal TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (request_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE feedback_links ("
+	" feedback_id INTEGER NOT NULL REFERENCES feedback(id),"
+	" request_id INTEGER NOT NULL REFERENCES requests(id),"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (feedback_id, request_id)) WITHOUT ROWID;"
+	"CREATE INDEX feedback_links_request"
+	" ON feedback_links(request_id, feedback_id);",
+
+	/* Version 9: buddy pairs, rounds, pairing preferences and nudges
+	 * (store_pair.c). A trio's third member is `third` (0: a pair);
+	 * its conversation is then a group instead of a dm. */
+	"CREATE TABLE rounds ("
+	" id INTEGER PRIMARY KEY,"
+	" created_by INTEGER REFERENCES users(id),"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE pairs ("
+	" id INTEGER PRIMARY KEY,"
+	" rep INTEGER NOT NULL REFERENCES users(id),"
+	" marketer INTEGER NOT NULL REFERENCES users(id),"
+	" third INTEGER NOT NULL DEFAULT 0,"
+	" round_id INTEGER NOT NULL DEFAULT 0,"
+	" conv_id INTEGER NOT NULL REFERENCES conversations(id),"
+	" created_by INTEGER REFERENCES users(id),"
+	" created_at INTEGER NOT NULL,"
+	" ended_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX pairs_rep ON pairs(rep, ended_at);"
+	"CREATE INDEX pairs_marketer ON pairs(marketer, ended_at);"
+	"CREATE TABLE round_config ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" cadence INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL DEFAULT 0,"
+	" set_by INTEGER REFERENCES users(id));"
+	"INSERT INTO round_config (id) VALUES (1);"
+	"CREATE TABLE pair_prefs ("
+	" user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+	" opt_out INTEGER NOT NULL DEFAULT 0,"
+	" snooze_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE pair_nudges ("
+	" pair_id INTEGER NOT NULL REFERENCES pairs(id),"
+	" day INTEGER NOT NULL,"
+	" PRIMARY KEY (pair_id, day)) WITHOUT ROWID;"
+	"CREATE TABLE nudge_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" next_at INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO nudge_state (id) VALUES (1);",
+
+	/* Version 10: the glossary (store_glossary.c). A term's agreed
+	 * version is the newest acknowledged by an approver of each team. */
+	"CREATE TABLE glossary_terms ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" created_by INTEGER NOT NULL REFERENCES users(id),"
+	" created_at INTEGER NOT NULL,"
+	" version INTEGER NOT NULL DEFAULT 1,"
+	" agreed_version INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE glossary_versions ("
+	" term_id INTEGER NOT NULL REFERENCES glossary_terms(id),"
+	" version INTEGER NOT NULL,"
+	" definition TEXT NOT NULL,"
+	" author INTEGER NOT NULL REFERENCES users(id),"
+	" created_at INTEGER NOT NULL,"
+	" agreed_at INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (term_id, version)) WITHOUT ROWID;"
+	"CREATE TABLE glossary_acks ("
+	" term_id INTEGER NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" team INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (term_id, version, user_id)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -298,10 +460,10 @@ static const char *const migrations[] = {
 	"  AND r.deleted = 0 ORDER BY 1)),"                               \
 	" (SELECT group_concat(e, ',') FROM (SELECT x.emoji || ':' ||"    \
 	"  x.user_id e FROM reactions x WHERE x.message_id = m.id"        \
-	"  ORDER BY x.emoji, x.user_id))"
+	"  ORDER BY x.emoji, x.user_id)), m.system"
 
 /* Number of columns in MSG_COLS: extra columns of a query follow it. */
-#define MSG_NCOLS 13
+#define MSG_NCOLS 14
 
 /*
  * Full-text search ranks by relevance only among the newest SEARCH_WINDOW
@@ -313,13 +475,16 @@ static const char *const migrations[] = {
 /* The most unread messages counted per conversation (see S_UNREAD_ONE). */
 #define UNREAD_CAP "1000"
 
-/* Visible to user ?1: a member's conversation, or a public channel. */
+/* Visible to user ?1: a member's conversation, or an open one (a public
+ * channel, a request's or a feedback item's: td_conv_is_open()). */
 #define VISIBLE_TO_1(conv)                                                 \
 	" (" conv " IN (SELECT v.conv_id FROM members v"                 \
 	"  WHERE v.user_id = ?1) OR " conv " IN (SELECT p.id"            \
-	"  FROM conversations p WHERE p.kind = 0 AND p.private = 0))"
+	"  FROM conversations p WHERE (p.kind = 0 AND p.private = 0)"    \
+	"  OR p.kind IN (3, 4)))"
 
-#define USER_COLS "id, handle, display_name, team, role, created_at"
+#define USER_COLS \
+	"id, handle, display_name, team, role, created_at, approver"
 
 /* The columns of a scheduled message, in row_sched()'s order. */
 #define SCHED_COLS "id, user_id, conv_id, body, nonce, at, state, message_id"
@@ -486,8 +651,8 @@ static const char *const stmt_sql[S__COUNT] = {
 			  " ORDER BY user_id",
 
 	[S_MSG_ADD] = "INSERT INTO messages (conv_id, author, body, nonce,"
-		      " created_at, thread_id)"
-		      " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6)",
+		      " created_at, thread_id, system)"
+		      " VALUES (?1, ?2, ?3, nullif(?4, ''), ?5, ?6, ?7)",
 	[S_MSG_GET] = "SELECT " MSG_COLS " FROM messages m WHERE m.id = ?1",
 	[S_MSG_BY_NONCE] = "SELECT " MSG_COLS " FROM messages m"
 			   " WHERE m.author = ?1 AND m.nonce = ?2",
@@ -747,19 +912,40 @@ static const char *const stmt_sql[S__COUNT] = {
 			  " ORDER BY at, id LIMIT 1",
 };
 
+/* Statements of the per-record store files (store_sql()): open
+ * addressing on the SQL text's address; a power of two. */
+#define LAZY_SLOTS 512
+
+struct lazy_stmt {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S__COUNT];
 	int sp_depth; /* open savepoints */
+	int64_t (*now)(void);
+	struct lazy_stmt lazy[LAZY_SLOTS];
 };
 
 static int64_t
-now_ms(void)
+wall_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The clock used where a caller passes no time. */
+static struct store *clock_owner;
+#define now_ms() store_now(clock_owner)
+
+int64_t
+store_now(struct store *st)
+{
+	return st != NULL && st->now != NULL ? st->now() : wall_ms();
 }
 
 static void *
@@ -836,6 +1022,45 @@ stmt(struct store *st, enum stmt_id id)
 	return s;
 }
 
+/* ---- shared with the per-record store files (store_priv.h) ---- */
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+sqlite3_stmt *
+store_sql(struct store *st, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+
+	for (size_t i = 0; i < LAZY_SLOTS; i++) {
+		struct lazy_stmt *l = &st->lazy[(h + i) & (LAZY_SLOTS - 1)];
+
+		if (l->sql == sql) {
+			sqlite3_reset(l->stmt);
+			sqlite3_clear_bindings(l->stmt);
+			return l->stmt;
+		}
+		if (l->sql == NULL) {
+			if (sqlite3_prepare_v3(st->db, sql, -1,
+					       SQLITE_PREPARE_PERSISTENT,
+					       &l->stmt, NULL) != SQLITE_OK) {
+				fprintf(stderr, "store: prepare: %s: %s\n",
+					sqlite3_errmsg(st->db), sql);
+				sqlite3_finalize(l->stmt);
+				l->stmt = NULL;
+				return NULL;
+			}
+			l->sql = sql;
+			return l->stmt;
+		}
+	}
+	fprintf(stderr, "store: statement cache full\n");
+	return NULL;
+}
+
 /* Step a statement that returns no rows, then reset it. */
 static int
 exec_done(struct store *st, sqlite3_stmt *s, int unique_err,
@@ -903,6 +1128,7 @@ row_user(sqlite3_stmt *s, struct td_user *u)
 	u->team = (enum td_team)sqlite3_column_int(s, 3);
 	u->role = (enum td_role)sqlite3_column_int(s, 4);
 	u->created_at = sqlite3_column_int64(s, 5);
+	u->approver = sqlite3_column_int(s, 6) != 0;
 }
 
 /* Fill a conversation from CONV_COLS; c->member is left false. */
@@ -1010,6 +1236,7 @@ row_msg(sqlite3_stmt *s, struct td_message *m)
 	m->last_reply_at = sqlite3_column_int64(s, 10);
 	row_participants(s, 11, m);
 	row_reactions(s, 12, m);
+	m->system = sqlite3_column_int(s, 13) != 0;
 }
 
 /*
@@ -1088,6 +1315,8 @@ store_open(struct store **out, const struct store_options *opt)
 	int i;
 
 	*out = NULL;
+	st->now = opt->now_ms;
+	clock_owner = st;
 	if (sqlite3_open_v2(opt->path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK) {
@@ -1138,6 +1367,10 @@ store_close(struct store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	for (i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	for (i = 0; i < LAZY_SLOTS; i++)
+		sqlite3_finalize(st->lazy[i].stmt);
+	if (clock_owner == st)
+		clock_owner = NULL;
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_err(st, "close");
 	free(st);
@@ -1346,7 +1579,7 @@ store_user_by_handle(struct store *st, const char *handle,
 		goto out;
 	row_user(s, u);
 	if (pwhash != NULL) {
-		const unsigned char *h = sqlite3_column_text(s, 6);
+		const unsigned char *h = sqlite3_column_text(s, 7);
 		int n = snprintf(pwhash, pwhash_len, "%s",
 				 h != NULL ? (const char *)h : "");
 
@@ -1709,6 +1942,7 @@ store_msg_add(struct store *st, struct td_message *m)
 	bind_text(s, 4, m->nonce);
 	sqlite3_bind_int64(s, 5, created);
 	sqlite3_bind_int64(s, 6, m->thread);
+	sqlite3_bind_int(s, 7, m->system);
 	err = exec_done(st, s, TD_ERR_CONFLICT, "msg add");
 	if (err != 0)
 		return err;
@@ -2720,4 +2954,77 @@ int
 store_remind_next(struct store *st, struct store_reminder *r)
 {
 	return remind_one(st, stmt(st, S_REMIND_NEXT), r, "remind next");
+}
+
+/* ---- store_priv.h wrappers over this file's helpers ---- */
+
+int
+store_map_err(struct store *st, int rc, int unique_err, const char *what)
+{
+	return map_err(st, rc, unique_err, what);
+}
+
+int
+store_exec_done(struct store *st, sqlite3_stmt *s, int unique_err,
+		const char *what)
+{
+	return exec_done(st, s, unique_err, what);
+}
+
+int
+store_exec_change(struct store *st, sqlite3_stmt *s, int unique_err,
+		  const char *what)
+{
+	return exec_change(st, s, unique_err, what);
+}
+
+int
+store_step_row(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	return step_row(st, s, what);
+}
+
+int
+store_query_int(struct store *st, sqlite3_stmt *s, int64_t *out,
+		const char *what)
+{
+	return query_int(st, s, out, what);
+}
+
+int
+store_walk(struct store *st, sqlite3_stmt *s, const char *what,
+	   int (*fn)(void *ctx, sqlite3_stmt *s), void *ctx)
+{
+	int rc, err = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = fn(ctx, s);
+		if (err != 0)
+			break;
+	}
+	if (err == 0 && rc != SQLITE_DONE)
+		err = map_err(st, rc, TD_ERR_STORAGE, what);
+	sqlite3_reset(s);
+	return err;
+}
+
+void
+store_bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	bind_text(s, i, t);
+}
+
+void
+store_copy_col(char *dst, size_t cap, sqlite3_stmt *s, int col)
+{
+	copy_col(dst, cap, s, col);
+}
+
+char *
+store_col_dup(sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	return xstrndup(t != NULL ? t : "",
+			t != NULL ? (size_t)sqlite3_column_bytes(s, col) : 0);
 }

@@ -30,6 +30,9 @@ struct store;
 struct store_options {
 	const char *path;	/* database file; ":memory:" for tests */
 	bool sync_full;		/* synchronous=FULL (default) or NORMAL */
+	/* The clock for times the caller does not pass (NULL: the wall
+	 * clock); the server passes its own, which tests can move. */
+	int64_t (*now_ms)(void);
 };
 
 int store_open(struct store **out, const struct store_options *opt);

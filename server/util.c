@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <time.h>
 
 static void
@@ -60,14 +61,63 @@ xstrdup(const char *s)
 	return p;
 }
 
-int64_t
-util_now_ms(void)
+static int64_t
+wall_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+#ifdef TANDEM_TEST_HOOKS
+/* The test clock: wall time plus an offset that only moves forward. */
+static bool test_clock_on;
+static int64_t test_clock_offset;
+
+bool
+util_test_clock_enabled(void)
+{
+	return test_clock_on;
+}
+
+int
+util_test_clock_set(int64_t at_ms)
+{
+	int64_t offset = at_ms - wall_ms();
+
+	if (test_clock_on && offset < test_clock_offset)
+		return -1;
+	test_clock_on = true;
+	test_clock_offset = offset;
+	return 0;
+}
+
+int64_t
+util_now_ms(void)
+{
+	return wall_ms() + test_clock_offset;
+}
+#else
+bool
+util_test_clock_enabled(void)
+{
+	return false;
+}
+
+int
+util_test_clock_set(int64_t at_ms)
+{
+	(void)at_ms;
+	return -1;
+}
+
+int64_t
+util_now_ms(void)
+{
+	return wall_ms();
+}
+#endif
 
 int64_t
 util_mono_ms(void)

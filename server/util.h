@@ -6,6 +6,7 @@
 #ifndef TANDEM_UTIL_H
 #define TANDEM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,14 @@ char *xstrdup(const char *s);
 
 /* Wall-clock milliseconds since the epoch (the test clock when set). */
 int64_t util_now_ms(void);
+/*
+ * The test clock (builds with TANDEM_TEST_HOOKS, started with
+ * --test-clock): util_test_clock_set() makes util_now_ms() read `at_ms`
+ * now and run on from there; it refuses (-1) to go backwards, and always
+ * refuses in other builds.
+ */
+bool util_test_clock_enabled(void);
+int util_test_clock_set(int64_t at_ms);
 /* Monotonic milliseconds, for rate limits and timeouts. */
 int64_t util_mono_ms(void);
 

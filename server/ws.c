@@ -644,6 +644,17 @@ ws_wake(struct server *srv)
 #define WS_TIMER_MIN_US 2000
 
 void
+ws_timer_reset(struct server *srv)
+{
+	struct ws *ws = srv->ws;
+
+	if (ws == NULL || !ws->due_armed)
+		return;
+	lws_sul_cancel(&ws->due_sul);
+	ws->due_armed = false;
+}
+
+void
 ws_timer_at(struct server *srv, int64_t at_ms)
 {
 	struct ws *ws = srv->ws;

@@ -71,44 +71,138 @@ enum proto_op {
 	PROTO_OP_REMIND_ADD,
 	PROTO_OP_REMIND_LIST,
 	PROTO_OP_REMIND_CANCEL,
+	/* Sales and marketing (issue 4). */
+	PROTO_OP_REQUEST_TEMPLATES,
+	PROTO_OP_REQUEST_CREATE,
+	PROTO_OP_REQUEST_GET,
+	PROTO_OP_REQUEST_LIST,
+	PROTO_OP_REQUEST_UPDATE,
+	PROTO_OP_REQUEST_MOVE,
+	PROTO_OP_REQUEST_ASSIGN,
+	PROTO_OP_REQUEST_WATCH,
+	PROTO_OP_REQUEST_DELIVER,
+	PROTO_OP_REQUEST_VERDICT,
+	PROTO_OP_REQUEST_LINK,
+	PROTO_OP_SLA_GET,
+	PROTO_OP_SLA_SET,
+	PROTO_OP_FEEDBACK_CREATE,
+	PROTO_OP_FEEDBACK_GET,
+	PROTO_OP_FEEDBACK_LIST,
+	PROTO_OP_FEEDBACK_VOTE,
+	PROTO_OP_FEEDBACK_UNVOTE,
+	PROTO_OP_FEEDBACK_STATUS,
+	PROTO_OP_FEEDBACK_SPIKES,
+	PROTO_OP_FEEDBACK_TO_REQUEST,
+	PROTO_OP_PAIR_CREATE,
+	PROTO_OP_PAIR_END,
+	PROTO_OP_PAIR_LIST,
+	PROTO_OP_BUDDY_GET,
+	PROTO_OP_ROUND_RUN,
+	PROTO_OP_ROUND_CONFIG,
+	PROTO_OP_ROUND_GET,
+	PROTO_OP_PAIR_PREFS,
+	PROTO_OP_PAIR_HEALTH,
+	PROTO_OP_GLOSSARY_CREATE,
+	PROTO_OP_GLOSSARY_EDIT,
+	PROTO_OP_GLOSSARY_GET,
+	PROTO_OP_GLOSSARY_LIST,
+	PROTO_OP_GLOSSARY_ACK,
+	PROTO_OP_APPROVER_SET,
+	PROTO_OP_DASHBOARD,
+	/* Test builds only (TANDEM_TEST_HOOKS and --test-clock): move the
+	 * server's clock forward. Elsewhere it answers unknown_op. */
+	PROTO_OP_TEST_CLOCK,
 	PROTO_OP__COUNT
 };
 
 /* Field bits: which fields a request carried (proto_request.present). */
-enum proto_field {
-	PF_TOKEN = 1u << 0,
-	PF_SINCE = 1u << 1,
-	PF_HANDLE = 1u << 2,
-	PF_PASSWORD = 1u << 3,
-	PF_DISPLAY_NAME = 1u << 4,
-	PF_TEAM = 1u << 5,
-	PF_INVITE = 1u << 6,
-	PF_CONV = 1u << 7,
-	PF_USER = 1u << 8,
-	PF_MESSAGE = 1u << 9,
-	PF_NAME = 1u << 10,
-	PF_TOPIC = 1u << 11,
-	PF_KIND = 1u << 12,
-	PF_PRIVATE = 1u << 13,
-	PF_MEMBERS = 1u << 14,
-	PF_BODY = 1u << 15,
-	PF_NONCE = 1u << 16,
-	PF_BEFORE = 1u << 17,
-	PF_AFTER = 1u << 18,
-	PF_LIMIT = 1u << 19,
-	PF_MAX_USES = 1u << 20,
-	PF_TTL_HOURS = 1u << 21,
-	PF_THREAD = 1u << 22,
-	PF_FOLLOW = 1u << 23,
-	PF_EMOJI = 1u << 24,
-	PF_QUERY = 1u << 25,
-	PF_OFFSET = 1u << 26,
-	PF_NOTIFY = 1u << 27,
-	PF_AT = 1u << 28,
-	PF_SCHEDULE = 1u << 29,
-	PF_REMINDER = 1u << 30
-	/* Bit 31 is free; past it, widen `present` to uint64_t. */
+#define PFB(n) ((uint64_t)1 << (n))
+enum proto_field_bit {
+	PF_TOKEN_B, PF_SINCE_B, PF_HANDLE_B, PF_PASSWORD_B, PF_DISPLAY_NAME_B,
+	PF_TEAM_B, PF_INVITE_B, PF_CONV_B, PF_USER_B, PF_MESSAGE_B, PF_NAME_B,
+	PF_TOPIC_B, PF_KIND_B, PF_PRIVATE_B, PF_MEMBERS_B, PF_BODY_B,
+	PF_NONCE_B, PF_BEFORE_B, PF_AFTER_B, PF_LIMIT_B, PF_MAX_USES_B,
+	PF_TTL_HOURS_B, PF_THREAD_B, PF_FOLLOW_B, PF_EMOJI_B, PF_QUERY_B,
+	PF_OFFSET_B, PF_NOTIFY_B, PF_AT_B, PF_SCHEDULE_B, PF_REMINDER_B,
+	PF_REQUEST_B, PF_FEEDBACK_B, PF_PAIR_B, PF_TERM_B, PF_TITLE_B,
+	PF_ACCOUNT_B, PF_DEAL_B, PF_STAGE_B, PF_VALUE_B, PF_DUE_B,
+	PF_PRIORITY_B, PF_STATUS_B, PF_REASON_B, PF_URL_B, PF_NOTE_B,
+	PF_VERDICT_B, PF_WEIGHT_B, PF_COMPETITOR_B, PF_ASSIGNEE_B, PF_SORT_B,
+	PF_WATCH_B, PF_REP_B, PF_MARKETER_B, PF_CADENCE_B,
+	PF_FIRST_RESPONSE_B, PF_DELIVERY_B, PF_OPT_OUT_B, PF_SNOOZE_B,
+	PF_VERSION_B, PF_APPROVER_B, PF_CREATED_AFTER_B, PF_CREATED_BEFORE_B,
+	PF__COUNT
+	/* At most 64 bits: past that, split the request struct per family. */
 };
+_Static_assert(PF__COUNT <= 64, "proto_request.present holds 64 bits");
+
+#define PF_TOKEN PFB(PF_TOKEN_B)
+#define PF_SINCE PFB(PF_SINCE_B)
+#define PF_HANDLE PFB(PF_HANDLE_B)
+#define PF_PASSWORD PFB(PF_PASSWORD_B)
+#define PF_DISPLAY_NAME PFB(PF_DISPLAY_NAME_B)
+#define PF_TEAM PFB(PF_TEAM_B)
+#define PF_INVITE PFB(PF_INVITE_B)
+#define PF_CONV PFB(PF_CONV_B)
+#define PF_USER PFB(PF_USER_B)
+#define PF_MESSAGE PFB(PF_MESSAGE_B)
+#define PF_NAME PFB(PF_NAME_B)
+#define PF_TOPIC PFB(PF_TOPIC_B)
+#define PF_KIND PFB(PF_KIND_B)
+#define PF_PRIVATE PFB(PF_PRIVATE_B)
+#define PF_MEMBERS PFB(PF_MEMBERS_B)
+#define PF_BODY PFB(PF_BODY_B)
+#define PF_NONCE PFB(PF_NONCE_B)
+#define PF_BEFORE PFB(PF_BEFORE_B)
+#define PF_AFTER PFB(PF_AFTER_B)
+#define PF_LIMIT PFB(PF_LIMIT_B)
+#define PF_MAX_USES PFB(PF_MAX_USES_B)
+#define PF_TTL_HOURS PFB(PF_TTL_HOURS_B)
+#define PF_THREAD PFB(PF_THREAD_B)
+#define PF_FOLLOW PFB(PF_FOLLOW_B)
+#define PF_EMOJI PFB(PF_EMOJI_B)
+#define PF_QUERY PFB(PF_QUERY_B)
+#define PF_OFFSET PFB(PF_OFFSET_B)
+#define PF_NOTIFY PFB(PF_NOTIFY_B)
+#define PF_AT PFB(PF_AT_B)
+#define PF_SCHEDULE PFB(PF_SCHEDULE_B)
+#define PF_REMINDER PFB(PF_REMINDER_B)
+#define PF_REQUEST PFB(PF_REQUEST_B)
+#define PF_FEEDBACK PFB(PF_FEEDBACK_B)
+#define PF_PAIR PFB(PF_PAIR_B)
+#define PF_TERM PFB(PF_TERM_B)
+#define PF_TITLE PFB(PF_TITLE_B)
+#define PF_ACCOUNT PFB(PF_ACCOUNT_B)
+#define PF_DEAL PFB(PF_DEAL_B)
+#define PF_STAGE PFB(PF_STAGE_B)
+#define PF_VALUE PFB(PF_VALUE_B)
+#define PF_DUE PFB(PF_DUE_B)
+#define PF_PRIORITY PFB(PF_PRIORITY_B)
+#define PF_STATUS PFB(PF_STATUS_B)
+#define PF_REASON PFB(PF_REASON_B)
+#define PF_URL PFB(PF_URL_B)
+#define PF_NOTE PFB(PF_NOTE_B)
+#define PF_VERDICT PFB(PF_VERDICT_B)
+#define PF_WEIGHT PFB(PF_WEIGHT_B)
+#define PF_COMPETITOR PFB(PF_COMPETITOR_B)
+#define PF_ASSIGNEE PFB(PF_ASSIGNEE_B)
+#define PF_SORT PFB(PF_SORT_B)
+#define PF_WATCH PFB(PF_WATCH_B)
+#define PF_REP PFB(PF_REP_B)
+#define PF_MARKETER PFB(PF_MARKETER_B)
+#define PF_CADENCE PFB(PF_CADENCE_B)
+#define PF_FIRST_RESPONSE PFB(PF_FIRST_RESPONSE_B)
+#define PF_DELIVERY PFB(PF_DELIVERY_B)
+#define PF_OPT_OUT PFB(PF_OPT_OUT_B)
+#define PF_SNOOZE PFB(PF_SNOOZE_B)
+#define PF_VERSION PFB(PF_VERSION_B)
+#define PF_APPROVER PFB(PF_APPROVER_B)
+#define PF_CREATED_AFTER PFB(PF_CREATED_AFTER_B)
+#define PF_CREATED_BEFORE PFB(PF_CREATED_BEFORE_B)
+
+/* A word field's room: "kind", "status" and "sort" ([a-z_], 1..31). */
+#define PROTO_WORD_MAX 31
+
 
 /*
  * One decoded request. Each field has one meaning in every op that takes it;
@@ -118,7 +212,7 @@ enum proto_field {
 struct proto_request {
 	enum proto_op op;
 	int64_t id;		/* 0..2^53-1 */
-	uint32_t present;	/* PF_* bits */
+	uint64_t present;	/* PF_* bits */
 	char token[TD_TOKEN_LEN + 1];
 	int64_t since;		/* >= 0 */
 	char handle[TD_HANDLE_MAX + 1];
@@ -129,7 +223,20 @@ struct proto_request {
 	int64_t conv, user, message; /* > 0 */
 	char name[TD_CHANNEL_NAME_MAX + 1];
 	char topic[TD_TOPIC_MAX + 1];
-	enum td_conv_kind kind;	/* channel or group only */
+	/*
+	 * "kind" means a conversation kind in conv.create (kind: channel or
+	 * group), a request kind in request.* and feedback.to_request, and a
+	 * feedback kind in feedback.*; the op's check resolves kind_name into
+	 * the right one (the other stays 0). "status" likewise resolves into
+	 * status (enum td_request_status or td_feedback_status).
+	 */
+	char kind_name[PROTO_WORD_MAX + 1];
+	enum td_conv_kind kind;
+	int sub_kind;
+	char status_name[PROTO_WORD_MAX + 1];
+	int status;
+	char sort[PROTO_WORD_MAX + 1]; /* list order; the op's check names
+					* the words it takes */
 	bool is_private;
 	int64_t members[TD_MEMBERS_MAX];
 	size_t n_members;
@@ -148,6 +255,32 @@ struct proto_request {
 	int64_t at;		/* ms since the epoch, > 0 (future: handler) */
 	int64_t schedule;	/* schedule.cancel: a scheduled message id */
 	int64_t reminder;	/* remind.cancel: a reminder id */
+	/* Sales and marketing (issue 4). */
+	int64_t request, feedback, pair, term; /* record ids, > 0 */
+	char title[TD_TITLE_CHARS * 4 + 1];
+	char account[TD_ACCOUNT_CHARS * 4 + 1];
+	char deal[TD_ACCOUNT_CHARS * 4 + 1];	/* deal name */
+	char competitor[TD_ACCOUNT_CHARS * 4 + 1];
+	int stage;		/* enum td_deal_stage */
+	int64_t value;		/* deal value, 0..TD_VALUE_MAX */
+	int64_t due;		/* ms since the epoch, 0 = none */
+	int priority;		/* enum td_priority */
+	char reason[TD_REASON_CHARS * 4 + 1];
+	char url[TD_URL_MAX + 1];
+	char note[TD_NOTE_CHARS * 4 + 1];
+	int verdict;		/* enum td_verdict */
+	int weight;		/* enum td_weight */
+	int64_t assignee;	/* a user id; 0 = nobody */
+	bool watch;
+	int64_t rep, marketer;	/* user ids */
+	int cadence;		/* enum td_cadence */
+	int first_response;	/* SLA target, minutes */
+	int delivery;		/* SLA target, minutes */
+	bool opt_out;
+	int64_t snooze;		/* ms since the epoch, 0 = not snoozed */
+	int version;		/* glossary version, >= 1 */
+	bool approver;
+	int64_t created_after, created_before; /* ms since the epoch */
 };
 
 /* The wire name of an op ("msg.send"), or NULL for an out-of-range op. */
@@ -180,6 +313,8 @@ bool proto_valid_body(const char *s, size_t len);
 size_t proto_utf8_chars(const char *s);
 /* A reaction shortcode: 1..TD_EMOJI_MAX of a-z 0-9 _ + -. */
 bool proto_valid_emoji(const char *s);
+/* An asset link: http:// or https:// then printable ASCII, no spaces. */
+bool proto_valid_url(const char *s);
 
 /*
  * Mentions in a message body (proto/mention.c). An "@" starts a mention

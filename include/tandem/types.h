@@ -65,6 +65,76 @@ enum td_conv_kind {
 	TD_CONV_FEEDBACK
 };
 
+/*
+ * Sales-and-marketing enums (issue 4). Each has a table of wire names in
+ * proto/names.c, indexed by value: td_enum_name() and td_enum_parse() read
+ * it. Values are stored in the database as these integers: never reorder,
+ * only append.
+ */
+enum td_request_kind {
+	TD_RK_CASE_STUDY, TD_RK_BATTLE_CARD, TD_RK_ONE_PAGER, TD_RK_DECK,
+	TD_RK_EMAIL_TEMPLATE, TD_RK_VIDEO, TD_RK_OTHER
+};
+enum td_request_status {
+	TD_RS_NEW, TD_RS_ACCEPTED, TD_RS_IN_PROGRESS,
+	TD_RS_WAITING_ON_REQUESTER, TD_RS_IN_REVIEW, TD_RS_DELIVERED,
+	TD_RS_CLOSED, TD_RS_DECLINED, TD_RS_REOPENED,
+	/* Not a stored status: request.move's "waiting_on_marketing" target
+	 * (back to the status before waiting_on_requester). */
+	TD_RS_WAITING_ON_MARKETING
+};
+enum td_priority { TD_PRIO_LOW, TD_PRIO_NORMAL, TD_PRIO_HIGH, TD_PRIO_URGENT };
+enum td_deal_stage {
+	TD_STAGE_NONE, TD_STAGE_PROSPECTING, TD_STAGE_DISCOVERY, TD_STAGE_DEMO,
+	TD_STAGE_PROPOSAL, TD_STAGE_NEGOTIATION, TD_STAGE_CLOSED_WON,
+	TD_STAGE_CLOSED_LOST
+};
+enum td_verdict { TD_VERDICT_HELPED, TD_VERDICT_FELL_FLAT, TD_VERDICT_OUTDATED };
+enum td_feedback_kind {
+	TD_FK_PAIN_POINT, TD_FK_OBJECTION, TD_FK_LOST_REASON,
+	TD_FK_PRODUCT_FIT, TD_FK_COMPETITOR, TD_FK_TESTIMONIAL,
+	TD_FK_CONTENT_IDEA, TD_FK_MISSING_CONTENT
+};
+enum td_feedback_status {
+	TD_FS_NEW, TD_FS_ACKNOWLEDGED, TD_FS_PLANNED, TD_FS_DONE, TD_FS_CLOSED
+};
+enum td_weight { TD_WEIGHT_NICE_TO_HAVE, TD_WEIGHT_IMPORTANT,
+		 TD_WEIGHT_DEAL_BLOCKER };
+enum td_cadence { TD_CADENCE_OFF, TD_CADENCE_WEEKLY, TD_CADENCE_BIWEEKLY,
+		  TD_CADENCE_FOURWEEKLY };
+
+/* A table of wire names for one enum. */
+struct td_enum {
+	const char *what;		/* "request kind", for error messages */
+	const char *const *names;
+	int n;
+};
+
+extern const struct td_enum td_enum_request_kind;
+extern const struct td_enum td_enum_request_status; /* incl. the alias */
+extern const struct td_enum td_enum_priority;
+extern const struct td_enum td_enum_deal_stage;
+extern const struct td_enum td_enum_verdict;
+extern const struct td_enum td_enum_feedback_kind;
+extern const struct td_enum td_enum_feedback_status;
+extern const struct td_enum td_enum_weight;
+extern const struct td_enum td_enum_cadence;
+
+/* The wire name of value v, or "unknown". */
+const char *td_enum_name(const struct td_enum *e, int v);
+/* The value named s, or -1. */
+int td_enum_parse(const struct td_enum *e, const char *s);
+
+/* Text limits of the sales-and-marketing records, in characters (bytes:
+ * four times as many). */
+#define TD_TITLE_CHARS 200	  /* request title, feedback title, term */
+#define TD_ACCOUNT_CHARS 120	  /* account, deal and competitor names */
+#define TD_REASON_CHARS 500	  /* decline reason */
+#define TD_NOTE_CHARS 2000	  /* delivery note, verdict note */
+#define TD_URL_MAX 2048		  /* asset link, bytes: http:// or https:// */
+#define TD_VALUE_MAX 1000000000000LL /* deal value, whole currency units */
+#define TD_TERM_VERSIONS_MAX 100  /* history returned by glossary.get */
+
 struct td_user {
 	int64_t id;
 	char handle[TD_HANDLE_MAX + 1];
@@ -72,6 +142,7 @@ struct td_user {
 	enum td_team team;
 	enum td_role role;
 	int64_t created_at; /* ms since the epoch */
+	bool approver;	    /* may acknowledge glossary changes (its team) */
 };
 
 struct td_conv {
@@ -104,6 +175,9 @@ struct td_message {
 	int64_t created_at;
 	int64_t edited_at;  /* 0 when never edited */
 	bool deleted;	    /* tombstone */
+	bool system;	    /* a line the server wrote for an action of the
+			     * author (a request's status change, a pair's
+			     * starter); clients show it as an event line */
 	int64_t thread;	    /* root message id of a reply; 0 otherwise */
 	/* A root's thread: live (not deleted) replies, newest reply time. */
 	int reply_count;
@@ -116,6 +190,13 @@ struct td_message {
 };
 
 void td_message_fini(struct td_message *m);
+
+/*
+ * Conversations anyone in the workspace may read and join: public channels,
+ * and the conversations of requests and feedback items (which are never
+ * private: both teams see every request and every piece of feedback).
+ */
+bool td_conv_is_open(const struct td_conv *c);
 
 const char *td_team_name(enum td_team t);
 const char *td_role_name(enum td_role r);

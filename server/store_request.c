@@ -1,0 +1,4 @@
+/*
+ * store_request.c: (placeholder until the feature lands).
+ */
+#include "store_priv.h"
