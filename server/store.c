@@ -407,12 +407,16 @@ static const char *const migrations[] = {
 	"INSERT INTO nudge_state (id) VALUES (1);",
 
 	/* Version 10: the glossary (store_glossary.c). A term's agreed
-	 * version is the newest acknowledged by an approver of each team. */
+	 * version is the newest acknowledged by an approver of each team.
+	 * Names are unique without regard to ASCII case (NOCASE), and the
+	 * same index lists them in that order. An ack keeps the team its
+	 * approver had when acknowledging. */
 	"CREATE TABLE glossary_terms ("
 	" id INTEGER PRIMARY KEY,"
 	" name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
 	" created_by INTEGER NOT NULL REFERENCES users(id),"
 	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
 	" version INTEGER NOT NULL DEFAULT 1,"
 	" agreed_version INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE glossary_versions ("
@@ -424,7 +428,7 @@ static const char *const migrations[] = {
 	" agreed_at INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (term_id, version)) WITHOUT ROWID;"
 	"CREATE TABLE glossary_acks ("
-	" term_id INTEGER NOT NULL,"
+	" term_id INTEGER NOT NULL REFERENCES glossary_terms(id),"
 	" version INTEGER NOT NULL,"
 	" user_id INTEGER NOT NULL REFERENCES users(id),"
 	" team INTEGER NOT NULL,"
