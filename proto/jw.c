@@ -10,6 +10,7 @@
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,6 +303,24 @@ jw_int(struct jw *w, int64_t v)
 	char num[24];
 	int n = snprintf(num, sizeof(num), "%" PRId64, v);
 
+	before_value(w);
+	put(w, num, (size_t)n);
+	after_value(w);
+}
+
+/* A number with up to 15 significant digits; JSON has no NaN or
+ * infinity, so those become null. */
+void
+jw_double(struct jw *w, double v)
+{
+	char num[32];
+	int n;
+
+	if (!isfinite(v)) {
+		jw_null(w);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%.15g", v);
 	before_value(w);
 	put(w, num, (size_t)n);
 	after_value(w);

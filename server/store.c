@@ -277,7 +277,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN system INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE users ADD COLUMN approver INTEGER NOT NULL DEFAULT 0;",
 
-	/* Version 7: feedback items (store_feedback.c). */
+	/* Version 7: feedback items (store_feedback.c). A vote keeps the
+	 * time it was first cast (feedback_votes_created serves the spike
+	 * windows); the inbox filters by status (feedback_status). */
 	"CREATE TABLE feedback ("
 	" id INTEGER PRIMARY KEY,"
 	" conv_id INTEGER NOT NULL UNIQUE REFERENCES conversations(id),"
@@ -305,7 +307,9 @@ static const char *const migrations[] = {
 	" stage INTEGER NOT NULL DEFAULT 0,"
 	" created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (feedback_id, user_id)) WITHOUT ROWID;"
-	"CREATE INDEX feedback_votes_user ON feedback_votes(user_id);",
+	"CREATE INDEX feedback_votes_user ON feedback_votes(user_id);"
+	"CREATE INDEX feedback_status ON feedback(status, created_at);"
+	"CREATE INDEX feedback_votes_created ON feedback_votes(created_at);",
 
 	/* Version 8: content requests, SLA targets, verdicts, and links
 	 * from feedback (store_request.c). The SLA columns hold what makes

@@ -391,6 +391,7 @@ void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, int64_t v);
+void jw_double(struct jw *w, double v); /* null when not finite */
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* Key + value shorthands. */
