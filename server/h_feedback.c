@@ -535,8 +535,8 @@ two_decimals(double v)
 	return (double)(int64_t)(v * 100 + 0.5) / 100;
 }
 
-static int
-spike_one(void *arg, const struct store_feedback_spike *sp)
+int
+feedback_write_spike(void *arg, const struct store_feedback_spike *sp)
 {
 	struct jw *w = arg;
 
@@ -560,7 +560,8 @@ h_feedback_spikes(struct op_ctx *ctx)
 
 	jw_key(ctx->out, "spikes");
 	jw_arr_open(ctx->out);
-	rc = store_feedback_spikes(ctx->srv->store, util_now_ms(), spike_one,
+	rc = store_feedback_spikes(ctx->srv->store, util_now_ms(),
+				   feedback_write_spike,
 				   ctx->out);
 	jw_arr_close(ctx->out);
 	return rc;

@@ -144,6 +144,10 @@ int h_glossary_ack(struct op_ctx *ctx);
 int h_approver_set(struct op_ctx *ctx);
 /* h_dashboard.c */
 int h_dashboard(struct op_ctx *ctx);
+struct store_feedback_spike;
+/* h_feedback.c: a store_feedback_spikes() callback writing one spike as a
+ * JSON array element into the struct jw `arg` (feedback.spikes, dashboard). */
+int feedback_write_spike(void *arg, const struct store_feedback_spike *sp);
 /* schedule.c: test builds only (unknown_op otherwise). */
 int h_test_clock(struct op_ctx *ctx);
 /*
