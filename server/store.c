@@ -374,11 +374,17 @@ static const char *const migrations[] = {
 
 	/* Version 9: buddy pairs, rounds, pairing preferences and nudges
 	 * (store_pair.c). A trio's third member is `third` (0: a pair);
-	 * its conversation is then a group instead of a dm. */
+	 * its conversation is then a group instead of a dm. A round keeps
+	 * the people it could not pair (round_unpaired); pair_nudges holds
+	 * one row per pair and UTC day nudged (day: ms / 86400000). */
 	"CREATE TABLE rounds ("
 	" id INTEGER PRIMARY KEY,"
 	" created_by INTEGER REFERENCES users(id),"
 	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE round_unpaired ("
+	" round_id INTEGER NOT NULL REFERENCES rounds(id),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" PRIMARY KEY (round_id, user_id)) WITHOUT ROWID;"
 	"CREATE TABLE pairs ("
 	" id INTEGER PRIMARY KEY,"
 	" rep INTEGER NOT NULL REFERENCES users(id),"
@@ -391,6 +397,9 @@ static const char *const migrations[] = {
 	" ended_at INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX pairs_rep ON pairs(rep, ended_at);"
 	"CREATE INDEX pairs_marketer ON pairs(marketer, ended_at);"
+	"CREATE INDEX pairs_third ON pairs(third, ended_at) WHERE third > 0;"
+	"CREATE INDEX pairs_round ON pairs(round_id, id);"
+	"CREATE INDEX pairs_active ON pairs(id) WHERE ended_at = 0;"
 	"CREATE TABLE round_config ("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" cadence INTEGER NOT NULL DEFAULT 0,"
