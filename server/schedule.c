@@ -46,6 +46,10 @@ static int64_t (*const module_timers[])(struct server *, int64_t) = {
 	pair_timers,
 };
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void schedule_arm_after(struct server *srv, int64_t fired_at);
+
 static const char *const sched_state_names[] = { "pending", "sent",
 						 "cancelled", "failed" };
 
@@ -382,20 +386,34 @@ fire_reminder(struct server *srv, const struct store_reminder *r)
 void
 schedule_arm(struct server *srv)
 {
+	schedule_arm_after(srv, 0);
+}
+
+/*
+ * Arm the timer for the earliest pending item. fired_at > 0: the module
+ * timers just fired everything of theirs due by then, so one still due by
+ * then failed (it could not write): retry it after a pause instead of
+ * spinning. (Scheduled messages and reminders left due were cut off by
+ * SCHEDULE_FIRE_MAX and go on right away.)
+ */
+static void
+schedule_arm_after(struct server *srv, int64_t fired_at)
+{
 	struct store_sched sc;
 	struct store_reminder r;
 	int64_t at = 0;
 
-	for (size_t i = 0; i < sizeof(module_timers) / sizeof(module_timers[0]);
-	     i++) {
+	for (size_t i = 0; i < NELEM(module_timers); i++) {
 		int64_t next = module_timers[i](srv, 0);
 
+		if (next > 0 && fired_at > 0 && next <= fired_at)
+			next = fired_at + SCHEDULE_RETRY_MS;
 		if (next > 0 && (at == 0 || next < at))
 			at = next;
 	}
-
 	if (store_sched_next(srv->store, &sc) == 0) {
-		at = sc.at;
+		if (at == 0 || sc.at < at)
+			at = sc.at;
 		store_sched_fini(&sc);
 	}
 	if (store_remind_next(srv->store, &r) == 0 && (at == 0 || r.at < at))
@@ -429,8 +447,7 @@ schedule_due(struct server *srv)
 			break;
 		rc = fire_reminder(srv, &r);
 	}
-	for (size_t i = 0; i < sizeof(module_timers) / sizeof(module_timers[0]);
-	     i++)
+	for (size_t i = 0; i < NELEM(module_timers); i++)
 		module_timers[i](srv, now);
 	if (rc != 0) {
 		util_log("schedule: firing failed (%s); retrying",
@@ -438,7 +455,7 @@ schedule_due(struct server *srv)
 		ws_timer_at(srv, now + SCHEDULE_RETRY_MS);
 		return;
 	}
-	schedule_arm(srv);
+	schedule_arm_after(srv, now);
 }
 
 /*
