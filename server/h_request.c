@@ -892,44 +892,68 @@ check_editable(struct op_ctx *ctx, const struct store_request *r)
 	return 0;
 }
 
+/* The fields request.update may change, in the order it names them. */
+static const struct {
+	uint64_t bit;
+	const char *name;
+} update_fields[] = {
+	{ PF_KIND, "kind" },	   { PF_TITLE, "title" },
+	{ PF_BODY, "body" },	   { PF_ACCOUNT, "account" },
+	{ PF_DEAL, "deal" },	   { PF_STAGE, "stage" },
+	{ PF_VALUE, "value" },	   { PF_DUE, "due" },
+	{ PF_PRIORITY, "priority" },
+};
+
+#define UPDATE_FIELDS                                                      \
+	(PF_KIND | PF_TITLE | PF_BODY | PF_ACCOUNT | PF_DEAL | PF_STAGE |  \
+	 PF_VALUE | PF_DUE | PF_PRIORITY)
+
+/* The names of the fields given, comma-separated, into names[len]. */
+static void
+update_names(const struct proto_request *req, char *names, size_t len)
+{
+	size_t used = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < sizeof(update_fields) / sizeof(update_fields[0]);
+	     i++)
+		if ((req->present & update_fields[i].bit) && used < len)
+			used += (size_t)snprintf(names + used, len - used,
+						 "%s%s", used ? ", " : "",
+						 update_fields[i].name);
+}
+
 /*
- * Copy request.update's fields into r; `names` gets the changed fields'
- * names, comma-separated. A new priority re-targets the clocks that
- * still tick from the current SLA table.
+ * Copy request.update's fields into r. A new priority re-targets the
+ * clocks that still tick from the current SLA table.
  */
 static int
-update_fields(struct op_ctx *ctx, struct store_request *r, char *names,
-	      size_t len)
+update_apply(const struct op_ctx *ctx, struct store_request *r)
 {
 	const struct proto_request *req = ctx->req;
 	int64_t fr_ms, dl_ms;
 	int rc;
 
-#define FIELD(bit, name, stmt)                                             \
-	do {                                                               \
-		if (req->present & (bit)) {                                \
-			stmt;                                              \
-			snprintf(names + strlen(names), len - strlen(names), \
-				 "%s%s", names[0] ? ", " : "", name);      \
-		}                                                          \
-	} while (0)
-	names[0] = '\0';
-	FIELD(PF_KIND, "kind", r->kind = req->sub_kind);
-	FIELD(PF_TITLE, "title",
-	      util_strlcpy(r->title, req->title, sizeof(r->title)));
-	FIELD(PF_BODY, "body", (free(r->body), r->body = xstrdup(req->body)));
-	FIELD(PF_ACCOUNT, "account",
-	      util_strlcpy(r->account, req->account, sizeof(r->account)));
-	FIELD(PF_DEAL, "deal",
-	      util_strlcpy(r->deal, req->deal, sizeof(r->deal)));
-	FIELD(PF_STAGE, "stage", r->stage = req->stage);
-	FIELD(PF_VALUE, "value", r->value = req->value);
-	FIELD(PF_DUE, "due", r->due = req->due);
-#undef FIELD
+	if (req->present & PF_KIND)
+		r->kind = req->sub_kind;
+	if (req->present & PF_TITLE)
+		util_strlcpy(r->title, req->title, sizeof(r->title));
+	if (req->present & PF_BODY) {
+		free(r->body);
+		r->body = xstrdup(req->body);
+	}
+	if (req->present & PF_ACCOUNT)
+		util_strlcpy(r->account, req->account, sizeof(r->account));
+	if (req->present & PF_DEAL)
+		util_strlcpy(r->deal, req->deal, sizeof(r->deal));
+	if (req->present & PF_STAGE)
+		r->stage = req->stage;
+	if (req->present & PF_VALUE)
+		r->value = req->value;
+	if (req->present & PF_DUE)
+		r->due = req->due;
 	if (!(req->present & PF_PRIORITY))
 		return 0;
-	snprintf(names + strlen(names), len - strlen(names), "%spriority",
-		 names[0] ? ", " : "");
 	r->priority = req->priority;
 	rc = store_sla_get(ctx->srv->store, r->priority, &fr_ms, &dl_ms);
 	if (rc == 0) {
@@ -939,10 +963,22 @@ update_fields(struct op_ctx *ctx, struct store_request *r, char *names,
 	return rc;
 }
 
-/* The fields request.update may change, as PF_* bits. */
-#define UPDATE_FIELDS                                                      \
-	(PF_KIND | PF_TITLE | PF_BODY | PF_ACCOUNT | PF_DEAL | PF_STAGE |  \
-	 PF_VALUE | PF_DUE | PF_PRIORITY)
+/* request.update's event: the change names the fields given. */
+static int
+update_event(struct op_ctx *ctx, const struct store_request *r)
+{
+	struct jw w;
+
+	change_open(ctx->srv, &w, r, "edit", ctx->s->user.id);
+	jw_key(&w, "fields");
+	jw_arr_open(&w);
+	for (size_t i = 0; i < sizeof(update_fields) / sizeof(update_fields[0]);
+	     i++)
+		if (ctx->req->present & update_fields[i].bit)
+			jw_str(&w, update_fields[i].name);
+	jw_arr_close(&w);
+	return change_commit(ctx->srv, &w);
+}
 
 int
 h_request_update(struct op_ctx *ctx)
@@ -950,7 +986,6 @@ h_request_update(struct op_ctx *ctx)
 	const struct td_user *me = &ctx->s->user;
 	struct store_request r;
 	char names[128];
-	struct jw w;
 	int rc;
 
 	if (!(ctx->req->present & UPDATE_FIELDS)) {
@@ -970,21 +1005,19 @@ h_request_update(struct op_ctx *ctx)
 	if (rc == 0)
 		rc = check_due(ctx);
 	if (rc == 0)
-		rc = update_fields(ctx, &r, names, sizeof(names));
+		rc = update_apply(ctx, &r);
 	if (rc == 0) {
 		r.updated_at = util_now_ms();
 		rc = request_save(ctx->srv->store, &r);
 	}
 	if (rc == 0 && (ctx->req->present & PF_TITLE))
 		rc = conv_retitle(ctx, r.conv, r.title);
+	update_names(ctx->req, names, sizeof(names));
 	if (rc == 0)
 		rc = system_line(ctx, me->id, r.conv, "edited this request: %s",
 				 names);
-	if (rc == 0) {
-		change_open(ctx->srv, &w, &r, "edit", me->id);
-		jw_kstr(&w, "fields", names);
-		rc = change_commit(ctx->srv, &w);
-	}
+	if (rc == 0)
+		rc = update_event(ctx, &r);
 	if (rc == 0) {
 		sla_arm(ctx->srv, &r);
 		reply_request(ctx, &r);

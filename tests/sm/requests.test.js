@@ -372,8 +372,8 @@ fx.test('request.update: by the requester or a marketer; not once closed or decl
   await flush(eve.client);
   const edits = updates(eve, r.id, 'edit').map((e) => e.data.change);
   assert.deepEqual(edits, [
-    { type: 'edit', by: ana.user.id, fields: 'kind, title, body, account, deal, stage, value, due' },
-    { type: 'edit', by: mo.user.id, fields: 'priority' },
+    { type: 'edit', by: ana.user.id, fields: ['kind', 'title', 'body', 'account', 'deal', 'stage', 'value', 'due'] },
+    { type: 'edit', by: mo.user.id, fields: ['priority'] },
   ]);
   assert.deepEqual(await systemLines(ana, r.conv), [
     'edited this request: kind, title, body, account, deal, stage, value, due',
