@@ -72,7 +72,9 @@ static const char SQL_BY_NONCE[] =
 	" WHERE r.requester = ?1 AND r.nonce = ?2";
 
 /* request.list: one statement per order, the same filters; ?6 is now
- * (only the queue order reads it: what is past due). */
+ * (only the queue order reads it: what is past due). Status < 0 means
+ * the open ones: every enum td_request_status but delivered (5), closed
+ * (6) and declined (7). */
 #define LIST_WHERE                                                         \
 	"SELECT " REQ_COLS " FROM requests r WHERE"                        \
 	" (CASE WHEN ?1 < 0 THEN r.status IN (0, 1, 2, 3, 4, 8)"           \
