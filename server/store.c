@@ -314,7 +314,14 @@ static const char *const migrations[] = {
 	/* Version 8: content requests, SLA targets, verdicts, and links
 	 * from feedback (store_request.c). The SLA columns hold what makes
 	 * the clocks exact across restarts: targets copied at filing,
-	 * stop times, the total paused and the start of a running pause. */
+	 * stop times, the total paused and the start of a running pause.
+	 * Each clock keeps its due time (fr_due_at, dl_due_at: moved on
+	 * by every pause, kept once the clock ends) and how it ended:
+	 * met (first_response_at, delivered_at), stopped by a close or
+	 * decline (fr_stopped_at, dl_stopped_at) or breached at its due
+	 * time. A reopen restarts the delivery clock at dl_started_at;
+	 * paused_ms is the pause total of the current delivery clock.
+	 * The partial indexes find the next clock to breach. */
 	"CREATE TABLE requests ("
 	" id INTEGER PRIMARY KEY,"
 	" conv_id INTEGER NOT NULL UNIQUE REFERENCES conversations(id),"
@@ -345,8 +352,21 @@ static const char *const migrations[] = {
 	" dl_breached_at INTEGER NOT NULL DEFAULT 0,"
 	" asset_url TEXT NOT NULL DEFAULT '',"
 	" asset_note TEXT NOT NULL DEFAULT '',"
+	" dl_started_at INTEGER NOT NULL DEFAULT 0,"
+	" fr_due_at INTEGER NOT NULL DEFAULT 0,"
+	" dl_due_at INTEGER NOT NULL DEFAULT 0,"
+	" fr_stopped_at INTEGER NOT NULL DEFAULT 0,"
+	" dl_stopped_at INTEGER NOT NULL DEFAULT 0,"
+	" asset_at INTEGER NOT NULL DEFAULT 0,"
+	" asset_by INTEGER REFERENCES users(id),"
 	" UNIQUE (requester, nonce));"
 	"CREATE INDEX requests_status ON requests(status, due_at);"
+	"CREATE INDEX requests_fr_clock ON requests(fr_due_at)"
+	" WHERE first_response_at = 0 AND fr_stopped_at = 0"
+	" AND fr_breached_at = 0;"
+	"CREATE INDEX requests_dl_clock ON requests(dl_due_at)"
+	" WHERE delivered_at = 0 AND dl_stopped_at = 0"
+	" AND dl_breached_at = 0;"
 	"CREATE INDEX requests_assignee ON requests(assignee, status);"
 	"CREATE INDEX requests_requester ON requests(requester, status);"
 	"CREATE TABLE sla_targets ("
