@@ -184,6 +184,21 @@ feedback_load(struct op_ctx *ctx, int64_t id, struct store_feedback *f)
 	return store_feedback_get(ctx->srv->store, id, ctx->s->user.id, f);
 }
 
+/* feedback.update to everyone: the item as it is, what changed, by whom. */
+static int
+feedback_broadcast(struct op_ctx *ctx, const struct store_feedback *f,
+		   const char *change)
+{
+	struct jw w;
+
+	fanout_open(ctx->srv, &w, "feedback.update");
+	jw_key(&w, "feedback");
+	write_feedback(&w, f, -1);
+	jw_kstr(&w, "change", change);
+	jw_kint(&w, "by", ctx->s->user.id);
+	return fanout_commit(ctx->srv, &w, 0, 0);
+}
+
 /*
  * After a change: reload the item, tell everyone (feedback.update with
  * what changed and who changed it) and answer the caller with the item.
@@ -192,21 +207,34 @@ static int
 feedback_changed(struct op_ctx *ctx, int64_t id, const char *change)
 {
 	struct store_feedback f;
-	struct jw w;
 	int rc = feedback_load(ctx, id, &f);
 
 	if (rc != 0)
 		return rc;
-	fanout_open(ctx->srv, &w, "feedback.update");
-	jw_key(&w, "feedback");
-	write_feedback(&w, &f, -1);
-	jw_kstr(&w, "change", change);
-	jw_kint(&w, "by", ctx->s->user.id);
-	rc = fanout_commit(ctx->srv, &w, 0, 0);
+	rc = feedback_broadcast(ctx, &f, change);
 	if (rc == 0) {
 		jw_key(ctx->out, "feedback");
 		write_feedback(ctx->out, &f, f.voted);
 	}
+	store_feedback_fini(&f);
+	return rc;
+}
+
+int
+feedback_linked(struct op_ctx *ctx, int64_t id, int64_t request,
+		const char *title)
+{
+	struct store_feedback f;
+	char line[TD_TITLE_CHARS * 4 + 64];
+	int rc = feedback_load(ctx, id, &f);
+
+	if (rc != 0)
+		return rc;
+	snprintf(line, sizeof(line), "linked this feedback to request #%lld: %s",
+		 (long long)request, title);
+	rc = msg_post_system(ctx, ctx->s->user.id, f.conv, line, NULL);
+	if (rc == 0)
+		rc = feedback_broadcast(ctx, &f, "link");
 	store_feedback_fini(&f);
 	return rc;
 }

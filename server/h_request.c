@@ -1321,6 +1321,8 @@ link_apply(struct op_ctx *ctx, struct store_request *r, int64_t feedback,
 		rc = system_line(ctx, by, r->conv,
 				 "linked feedback #%lld to this request",
 				 (long long)feedback);
+	if (rc == 0)
+		rc = feedback_linked(ctx, feedback, r->id, r->title);
 	if (rc != 0)
 		return rc;
 	change_open(ctx->srv, &w, r, "link", by);
@@ -1548,6 +1550,8 @@ h_feedback_to_request(struct op_ctx *ctx)
 					 (long long)fb_id);
 		if (rc == 0)
 			rc = request_filed(ctx, &r);
+		if (rc == 0)
+			rc = feedback_linked(ctx, fb_id, r.id, r.title);
 	}
 	free(fb.body);
 	store_request_fini(&r);

@@ -148,6 +148,13 @@ struct store_feedback_spike;
 /* h_feedback.c: a store_feedback_spikes() callback writing one spike as a
  * JSON array element into the struct jw `arg` (feedback.spikes, dashboard). */
 int feedback_write_spike(void *arg, const struct store_feedback_spike *sp);
+/*
+ * h_feedback.c: feedback item `id` was just linked to request `request`
+ * (titled `title`): a system line in the item's conversation and
+ * feedback.update (change "link") to everyone. Inside a write savepoint.
+ */
+int feedback_linked(struct op_ctx *ctx, int64_t id, int64_t request,
+		    const char *title);
 /* schedule.c: test builds only (unknown_op otherwise). */
 int h_test_clock(struct op_ctx *ctx);
 /*

@@ -36,13 +36,15 @@ static const char SQL_FR_MEDIAN[] =
 	" WHERE first_response_at >= ?1 AND first_response_at <= ?2"
 	" ORDER BY t LIMIT 1 OFFSET ?3";
 
-/* Time to delivery of requests delivered in the window, less the time
- * spent waiting on the requester. */
+/* Time to delivery of requests delivered in the window: from the start
+ * of the delivery clock (filing, or the last reopen) less the time spent
+ * waiting on the requester. */
 static const char SQL_DL_COUNT[] =
 	"SELECT count(*) FROM requests"
 	" WHERE delivered_at >= ?1 AND delivered_at <= ?2";
 static const char SQL_DL_MEDIAN[] =
-	"SELECT max(delivered_at - created_at - paused_ms, 0) AS t"
+	"SELECT max(delivered_at - (CASE WHEN dl_started_at > 0"
+	" THEN dl_started_at ELSE created_at END) - paused_ms, 0) AS t"
 	" FROM requests WHERE delivered_at >= ?1 AND delivered_at <= ?2"
 	" ORDER BY t LIMIT 1 OFFSET ?3";
 
