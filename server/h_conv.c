@@ -405,7 +405,10 @@ h_conv_join(struct op_ctx *ctx)
 
 	if (rc != 0)
 		return rc;
-	if (!td_conv_is_open(&c))
+	/* Channels, and the open conversations of requests and feedback
+	 * (joining one is watching it); a private channel's non-members
+	 * never get here (not_found above). */
+	if (c.kind == TD_CONV_DM || c.kind == TD_CONV_GROUP)
 		return TD_ERR_NOT_FOUND;
 	if (c.member) {
 		ctx->why = "already a member";

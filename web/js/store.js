@@ -324,6 +324,10 @@ export class Store {
   convTitle(c) {
     if (!c) return '';
     if (c.kind === 'channel' || c.name) return c.name;
+    // A request's or feedback item's conversation is titled by its record.
+    if (c.kind === 'request' || c.kind === 'feedback') {
+      return `${c.kind === 'request' ? 'Request' : 'Feedback'}: ${c.topic || `#${c.id}`}`;
+    }
     const others = this.othersIn(c.id);
     if (!others) return c.kind === 'dm' ? 'Direct message' : 'Group';
     if (others.length === 0) return `${this.userName(this.me.id)} (you)`;
