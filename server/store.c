@@ -975,10 +975,6 @@ wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The clock used where a caller passes no time. */
-static struct store *clock_owner;
-#define now_ms() store_now(clock_owner)
-
 int64_t
 store_now(struct store *st)
 {
@@ -1353,7 +1349,6 @@ store_open(struct store **out, const struct store_options *opt)
 
 	*out = NULL;
 	st->now = opt->now_ms;
-	clock_owner = st;
 	if (sqlite3_open_v2(opt->path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK) {
@@ -1406,8 +1401,6 @@ store_close(struct store *st)
 		sqlite3_finalize(st->stmt[i]);
 	for (i = 0; i < LAZY_SLOTS; i++)
 		sqlite3_finalize(st->lazy[i].stmt);
-	if (clock_owner == st)
-		clock_owner = NULL;
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_err(st, "close");
 	free(st);
@@ -1567,7 +1560,7 @@ int
 store_user_add(struct store *st, struct td_user *u, const char *pwhash)
 {
 	sqlite3_stmt *s = stmt(st, S_USER_ADD);
-	int64_t created = u->created_at != 0 ? u->created_at : now_ms();
+	int64_t created = u->created_at != 0 ? u->created_at : store_now(st);
 	int err;
 
 	bind_text(s, 1, u->handle);
@@ -1677,7 +1670,7 @@ store_token_add(struct store *st, int64_t user_id,
 
 	sqlite3_bind_int64(s, 1, user_id);
 	sqlite3_bind_blob(s, 2, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_ms());
+	sqlite3_bind_int64(s, 3, store_now(st));
 	sqlite3_bind_int64(s, 4, expires_at);
 	err = exec_done(st, s, TD_ERR_CONFLICT, "token add");
 	if (err == 0 && token_id != NULL)
@@ -1757,7 +1750,7 @@ int
 store_conv_add(struct store *st, struct td_conv *c)
 {
 	sqlite3_stmt *s = stmt(st, S_CONV_ADD);
-	int64_t created = c->created_at != 0 ? c->created_at : now_ms();
+	int64_t created = c->created_at != 0 ? c->created_at : store_now(st);
 	int err;
 
 	sqlite3_bind_int(s, 1, (int)c->kind);
@@ -1905,7 +1898,7 @@ store_member_add(struct store *st, int64_t conv, int64_t user)
 
 	sqlite3_bind_int64(s, 1, conv);
 	sqlite3_bind_int64(s, 2, user);
-	sqlite3_bind_int64(s, 3, now_ms());
+	sqlite3_bind_int64(s, 3, store_now(st));
 	return exec_done(st, s, TD_ERR_CONFLICT, "member add");
 }
 
@@ -1969,7 +1962,7 @@ int
 store_msg_add(struct store *st, struct td_message *m)
 {
 	sqlite3_stmt *s = stmt(st, S_MSG_ADD);
-	int64_t created = m->created_at != 0 ? m->created_at : now_ms();
+	int64_t created = m->created_at != 0 ? m->created_at : store_now(st);
 	int64_t id;
 	int err;
 
@@ -2803,7 +2796,7 @@ store_sched_add(struct store *st, struct store_sched *sc)
 	bind_text(s, 3, sc->body);
 	bind_text(s, 4, sc->nonce);
 	sqlite3_bind_int64(s, 5, sc->at);
-	sqlite3_bind_int64(s, 6, now_ms());
+	sqlite3_bind_int64(s, 6, store_now(st));
 	err = exec_done(st, s, TD_ERR_CONFLICT, "sched add");
 	if (err == 0) {
 		sc->id = sqlite3_last_insert_rowid(st->db);
@@ -2919,7 +2912,7 @@ store_remind_add(struct store *st, struct store_reminder *r)
 	sqlite3_bind_int64(s, 2, r->message);
 	sqlite3_bind_int64(s, 3, r->conv);
 	sqlite3_bind_int64(s, 4, r->at);
-	sqlite3_bind_int64(s, 5, now_ms());
+	sqlite3_bind_int64(s, 5, store_now(st));
 	err = exec_done(st, s, TD_ERR_CONFLICT, "remind add");
 	if (err == 0)
 		r->id = sqlite3_last_insert_rowid(st->db);

@@ -200,6 +200,20 @@ export function expectResult(reply, what = '') {
   return reply.result;
 }
 
+// Make a user's client wait out the per-connection rate limit
+// (rate_limited) and retry, for tests that send hundreds of requests.
+export function patient(u) {
+  const request = u.client.request.bind(u.client);
+  u.client.request = async (op, fields = {}) => {
+    for (;;) {
+      const r = await request(op, fields);
+      if (!r.error || r.error.code !== 'rate_limited') return r;
+      await sleep(100);
+    }
+  };
+  return u;
+}
+
 let nonceCounter = 0;
 export function nonce(prefix = 'n') {
   nonceCounter += 1;

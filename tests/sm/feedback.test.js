@@ -5,7 +5,7 @@
 // and a restart.
 
 import {
-  serverFixture, cleanExitTest, expectError, expectResult, nonce, assert, sleep, connect,
+  serverFixture, cleanExitTest, expectError, expectResult, nonce, assert, connect, patient,
 } from '../integration/util.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -17,19 +17,6 @@ const KINDS = ['pain_point', 'objection', 'lost_reason', 'product_fit', 'competi
   'testimonial', 'content_idea', 'missing_content'];
 const STATUSES = ['new', 'acknowledged', 'planned', 'done', 'closed'];
 
-// Requests wait out the per-connection rate limit instead of failing:
-// some tests here send hundreds.
-function patient(u) {
-  const request = u.client.request.bind(u.client);
-  u.client.request = async (op, fields = {}) => {
-    for (;;) {
-      const r = await request(op, fields);
-      if (!r.error || r.error.code !== 'rate_limited') return r;
-      await sleep(100);
-    }
-  };
-  return u;
-}
 
 async function user(opts = {}, srv = fx.srv) {
   return patient(await fx.user(opts, srv));

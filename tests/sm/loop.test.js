@@ -4,25 +4,13 @@
 // drawn from the rep's real work; and the team dashboard's figures over all
 // of it, under the test clock.
 
-import { serverFixture, cleanExitTest, assert, sleep } from '../integration/util.js';
+import { serverFixture, cleanExitTest, assert, patient } from '../integration/util.js';
 
 const HOUR = 3600 * 1000;
 // Wednesday 2030-01-09 10:00 UTC: the dashboard's week began on Monday.
 const T0 = Date.UTC(2030, 0, 9, 10, 0, 0);
 const fx = serverFixture({ args: ['--open-registration', '--test-clock', String(T0)] });
 
-// Wait out the per-connection rate limit instead of failing.
-function patient(u) {
-  const request = u.client.request.bind(u.client);
-  u.client.request = async (op, fields = {}) => {
-    for (;;) {
-      const r = await request(op, fields);
-      if (!r.error || r.error.code !== 'rate_limited') return r;
-      await sleep(100);
-    }
-  };
-  return u;
-}
 
 let people;
 async function team() {
