@@ -1,6 +1,7 @@
 // app.js: the web client's entry point. It wires the transport, the
-// session and the store to the views, and owns the routing (#/c/<id> in the
-// address bar names the open conversation) and the phone-width navigation.
+// session and the store to the views, and owns the routing (#/c/<id> names
+// the open conversation, #/<page>[/<arg>] a page of routes.js), the side
+// panel beside the conversation, and the phone-width navigation.
 
 import { Connection } from './js/conn.js';
 import { Store } from './js/store.js';
@@ -10,6 +11,7 @@ import { AuthView } from './js/views/auth.js';
 import { Sidebar } from './js/views/sidebar.js';
 import { Pane } from './js/views/pane.js';
 import { CreateChannelDialog, UserPickerDialog } from './js/views/dialogs.js';
+import { SIDE_PROVIDERS, pageNamed } from './js/routes.js';
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const conn = new Connection(wsUrl, 'tandem.v1');
@@ -19,15 +21,32 @@ const session = new Session(conn, store);
 const root = document.getElementById('app');
 const narrow = window.matchMedia('(max-width: 760px)');
 
+// What the address names: {conv} for #/c/<id>, {page, arg} for a page of
+// routes.js, or {} (nothing: the default conversation).
+function route() {
+  const c = /^#\/c\/(\d+)$/.exec(location.hash);
+  if (c) return { conv: Number(c[1]) };
+  const p = /^#\/([a-z-]+)(?:\/(.*))?$/.exec(location.hash);
+  if (p && pageNamed(p[1])) return { page: p[1], arg: p[2] === undefined ? null : decodeURIComponent(p[2]) };
+  return {};
+}
+
 function routeConv() {
-  const m = /^#\/c\/(\d+)$/.exec(location.hash);
-  return m ? Number(m[1]) : null;
+  const r = route();
+  return r.conv === undefined ? null : r.conv;
 }
 
 function navigate(convId) {
   const hash = convId === null ? '' : `#/c/${convId}`;
   if (location.hash !== hash) location.hash = hash;
   else session.openConv(convId);
+}
+
+// Show a page (routes.js) by name, with an optional argument.
+function go(page, arg = null) {
+  const hash = arg === null ? `#/${page}` : `#/${page}/${encodeURIComponent(arg)}`;
+  if (location.hash !== hash) location.hash = hash;
+  else if (shell) shell.follow();
 }
 
 class Shell {
@@ -42,14 +61,24 @@ class Shell {
       toast: (text) => this.toast(text),
       join: (id) => this.join(id),
       toggleNav: () => this.setNav(!this.navOpen),
+      go: (page, arg) => { go(page, arg); this.setNav(false); },
+      openSide: (panel) => this.openSide(panel),
+      closeSide: () => this.closeSide(),
     };
+    this.actions = actions;
     this.sidebar = new Sidebar(store, session, actions);
     this.pane = new Pane(store, session, actions);
+    this.pages = new Map(); // name -> page instance, made on first visit
+    this.page = null; // the page shown instead of the pane, or null
+    this.pinned = null; // a side panel opened on demand (a thread)
+    this.provided = null; // {conv, panel} from SIDE_PROVIDERS
+    this.sideEl = h('aside', { class: 'side-panel', hidden: true, attrs: { 'aria-label': 'Details' } });
+    this.mainEl = h('div', { class: 'main' }, this.pane.el);
     this.createDialog = new CreateChannelDialog(session, (c) => this.opened(c));
     this.dmDialog = new UserPickerDialog(store, session, (c) => this.opened(c));
     this.scrim = h('div', { class: 'scrim', on: { click: () => this.setNav(false) } });
     this.toastEl = h('div', { class: 'toast', attrs: { role: 'alert' }, hidden: true });
-    this.el = h('div', { class: 'shell' }, this.sidebar.el, this.scrim, this.pane.el,
+    this.el = h('div', { class: 'shell' }, this.sidebar.el, this.scrim, this.mainEl, this.sideEl,
       this.createDialog.el, this.dmDialog.el, this.toastEl);
     this.el.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.navOpen) this.setNav(false);
@@ -84,6 +113,72 @@ class Shell {
     clearTimeout(this.toastTimer);
     this.sidebar.destroy();
     this.pane.destroy();
+    for (const p of this.pages.values()) p.destroy?.();
+    this.pinned?.destroy?.();
+    this.provided?.panel?.destroy?.();
+  }
+
+  // Show what the address names: a page, or the conversation pane.
+  follow() {
+    const r = route();
+    let page = null;
+    if (r.page) {
+      page = this.pages.get(r.page);
+      if (!page) {
+        const def = pageNamed(r.page);
+        page = new def.Page({ store, session, actions: this.actions });
+        this.pages.set(r.page, page);
+      }
+    }
+    const shown = page ? page.el : this.pane.el;
+    if (this.mainEl.firstChild !== shown) replace(this.mainEl, shown);
+    this.page = page;
+    this.pageName = r.page || null;
+    if (page) {
+      session.openConv(null);
+      page.show(r.arg);
+      page.render(new Set(['all']));
+    } else {
+      session.openConv(r.conv === undefined ? null : r.conv);
+    }
+    this.renderSide(new Set(['all']));
+    this.sidebar.render(new Set(['route']));
+  }
+
+  openSide(panel) {
+    if (this.pinned && this.pinned !== panel) this.pinned.destroy?.();
+    this.pinned = panel;
+    this.renderSide(new Set(['all']));
+  }
+
+  closeSide() {
+    this.pinned?.destroy?.();
+    this.pinned = null;
+    this.renderSide(new Set(['all']));
+  }
+
+  // The side panel: one opened on demand, else what a provider offers for
+  // the open conversation; none beside a page.
+  renderSide(topics) {
+    const c = !this.page && store.active !== null ? store.convs.get(store.active) : null;
+    if (this.provided && (!c || this.provided.conv !== c.id)) {
+      this.provided.panel?.destroy?.();
+      this.provided = null;
+    }
+    if (c && !this.provided) {
+      let panel = null;
+      for (const make of SIDE_PROVIDERS) {
+        panel = make({ store, session, actions: this.actions }, c);
+        if (panel) break;
+      }
+      this.provided = { conv: c.id, panel };
+    }
+    const panel = this.page ? null : (this.pinned || this.provided?.panel || null);
+    this.sideEl.hidden = !panel;
+    this.el.classList.toggle('with-side', !!panel);
+    if (!panel) return;
+    if (this.sideEl.firstChild !== panel.el) replace(this.sideEl, panel.el);
+    panel.render(topics);
   }
 
   setNav(open) {
@@ -95,7 +190,9 @@ class Shell {
 
   render(topics) {
     this.sidebar.render(topics);
-    this.pane.render(topics);
+    if (this.page) this.page.render(topics);
+    else this.pane.render(topics);
+    this.renderSide(topics);
   }
 }
 
@@ -127,13 +224,16 @@ function render(topics) {
     shell = new Shell();
     replace(root, shell.el);
     topics = new Set(['all', 'active', 'convs']);
-    const routed = routeConv();
-    if (routed !== null) session.openConv(routed);
+    if (route().page) shell.follow();
+    else {
+      const routed = routeConv();
+      if (routed !== null) session.openConv(routed);
+    }
   }
   // After the first conv.list, open something sensible when the address
   // names no conversation, or one we cannot see.
   const routed = routeConv();
-  if (store.booted && (routed === null || store.missing.has(routed))
+  if (store.booted && !shell.page && (routed === null || store.missing.has(routed))
       && (store.active === null || store.missing.has(store.active))) {
     const id = pickDefaultConv();
     history.replaceState(null, '', id === null ? `${location.pathname}${location.search}` : `#/c/${id}`);
@@ -142,18 +242,19 @@ function render(topics) {
   shell.render(topics);
   if (store.active !== focusedConv) {
     focusedConv = store.active;
-    if (focusedConv !== null && !narrow.matches && !shell.el.querySelector('dialog[open]')) shell.pane.composer.focus();
+    if (focusedConv !== null && !shell.page && !narrow.matches && !shell.el.querySelector('dialog[open]')) shell.pane.composer.focus();
   }
   let unread = 0;
   for (const n of store.unread.values()) unread += n;
-  const c = store.active !== null ? store.convs.get(store.active) : null;
-  const title = c ? (c.kind === 'channel' ? `#${c.name}` : store.convTitle(c)) : 'Tandem';
-  document.title = `${unread ? `(${unread}) ` : ''}${title}${c ? ' · Tandem' : ''}`;
+  const c = !shell.page && store.active !== null ? store.convs.get(store.active) : null;
+  const pageTitle = shell.page ? (shell.page.title || pageNamed(shell.pageName).label) : null;
+  const title = c ? (c.kind === 'channel' ? `#${c.name}` : store.convTitle(c)) : (pageTitle || 'Tandem');
+  document.title = `${unread ? `(${unread}) ` : ''}${title}${c || pageTitle ? ' · Tandem' : ''}`;
 }
 
 store.subscribe((topics) => render(topics));
 window.addEventListener('hashchange', () => {
-  if (store.me) session.openConv(routeConv());
+  if (store.me && shell) shell.follow();
 });
 window.addEventListener('online', () => conn.reconnectNow());
 // Public channels created by others are not announced to non-members:

@@ -39,6 +39,7 @@ export class Session {
     this.membersLoading = new Set();
     this.convLoading = new Set();
     this.readyWaiters = [];
+    this.listeners = new Set(); // fn(event name, data, frame) for every event
 
     conn.addEventListener('open', () => this.onOpen());
     conn.addEventListener('close', (e) => this.onClose(e.detail));
@@ -185,9 +186,27 @@ export class Session {
         store.setUsers(users.users || []);
         if (store.active !== null) this.openConv(store.active);
       }
+      // Pages refetch what they show: events may have been missed.
+      store.changed('synced');
     } catch (err) {
       if (err.code !== 'disconnected' && err.code !== 'timeout') console.warn('bootstrap failed', err);
     }
+  }
+
+  // --- for pages and panels ---------------------------------------------------
+
+  // One request to the server: resolves with the result, rejects with a
+  // ProtoError ({code, message}; 'disconnected' when offline).
+  call(op, fields = {}) {
+    return this.conn.request(op, fields);
+  }
+
+  // Hear every server event once, after the session applied it (events the
+  // session does not know, like request.update, reach only listeners).
+  // Returns the function that stops listening.
+  listen(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   // --- events ---------------------------------------------------------------
@@ -275,6 +294,13 @@ export class Session {
         break;
       default:
         break; // Unknown events are ignored, as the protocol asks.
+    }
+    for (const fn of this.listeners) {
+      try {
+        fn(frame.event, d, frame);
+      } catch (err) {
+        console.error(err);
+      }
     }
   }
 

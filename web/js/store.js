@@ -4,7 +4,9 @@
 //
 // Topics: 'auth' (me, server info, screen), 'conn' (connection status),
 // 'users', 'convs', 'active', 'messages' (detail: conv id), 'unread',
-// 'typing', 'members'.
+// 'typing', 'members', 'synced' (the session is current again after a
+// (re)connection: pages refetch), 'route' (the address changed). Pages may
+// add their own topics ('page:<name>').
 
 const TYPING_TTL_MS = 6000;
 

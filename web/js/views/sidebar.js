@@ -1,10 +1,12 @@
-// views/sidebar.js: the workspace sidebar: connection status, joined
-// channels, public channels to join, direct messages and groups, and the
-// signed-in user. Unread counts come from the store.
+// views/sidebar.js: the workspace sidebar: connection status, the pages of
+// routes.js that ask to be listed (with their badges), joined channels,
+// public channels to join, direct messages and groups, and the signed-in
+// user. Unread counts come from the store.
 
 import { h, replace } from '../dom.js';
 import { TEAM_LABEL, initials, hue } from '../format.js';
 import { icon } from './icons.js';
+import { PAGES } from '../routes.js';
 
 // The connection's state in words; `long` adds the retry countdown.
 export function connLabel(conn, long = false, now = Date.now()) {
@@ -40,6 +42,7 @@ export class Sidebar {
       h('h2', { class: 'sb-title', text: 'More channels' }), this.browseEl);
     this.dmsEl = h('ul', { class: 'conv-list', attrs: { 'aria-label': 'Direct messages' } });
     this.meEl = h('div', { class: 'me' });
+    this.pagesEl = h('ul', { class: 'conv-list', attrs: { 'aria-label': 'Workspace' } });
 
     const addButton = (label, onClick) => h('button', {
       type: 'button', class: 'icon-btn', attrs: { 'aria-label': label, title: label },
@@ -51,6 +54,7 @@ export class Sidebar {
         h('div', { class: 'brand' }, h('span', { class: 'logo', attrs: { 'aria-hidden': 'true' } }), h('span', { text: 'Tandem' })),
         this.statusEl),
       h('nav', { class: 'sb-nav', attrs: { 'aria-label': 'Conversations' } },
+        h('section', { class: 'sb-section sb-pages' }, this.pagesEl),
         h('section', { class: 'sb-section' },
           h('div', { class: 'sb-title-row' },
             h('h2', { class: 'sb-title', text: 'Channels' }),
@@ -84,17 +88,38 @@ export class Sidebar {
       href: `#/c/${c.id}`,
       class: ['conv-link', unread && 'has-unread', c.member === false && 'not-member'],
       data: { conv: c.id },
-      attrs: { 'aria-current': store.active === c.id ? 'page' : null },
+      attrs: { 'aria-current': store.active === c.id && location.hash.startsWith('#/c/') ? 'page' : null },
       on: { click: () => this.actions.navigated() },
     }, extra, h('span', { class: 'conv-name', text: label }),
     unread ? h('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), attrs: { 'aria-label': `${unread} unread` } }) : null);
     return a;
   }
 
+  // The pages of routes.js that ask to be listed, with their badges.
+  renderPages() {
+    const { store } = this;
+    const current = /^#\/([a-z-]+)/.exec(location.hash);
+    const listed = PAGES.filter((p) => p.nav);
+    this.pagesEl.parentElement.hidden = listed.length === 0;
+    replace(this.pagesEl, listed.map((p) => {
+      const n = p.badge ? p.badge(store) : 0;
+      return h('li', null, h('a', {
+        href: `#/${p.name}`,
+        class: ['conv-link', n && 'has-unread'],
+        data: { key: `page-${p.name}` },
+        attrs: { 'aria-current': current && current[1] === p.name ? 'page' : null },
+        on: { click: () => this.actions.navigated() },
+      }, h('span', { class: 'conv-icon', attrs: { 'aria-hidden': 'true' } }, icon(p.icon || 'hash')),
+      h('span', { class: 'conv-name', text: p.label }),
+      n ? h('span', { class: 'badge', text: n > 99 ? '99+' : String(n), attrs: { 'aria-label': `${n} new` } }) : null));
+    }));
+  }
+
   render() {
     const { store } = this;
     this.renderConn();
     const focusedKey = this.el.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+    this.renderPages();
 
     const convs = [...store.convs.values()].filter((c) => !c.archived || c.member);
     const byName = (a, b) => a.name.localeCompare(b.name);

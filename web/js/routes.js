@@ -1,0 +1,36 @@
+// routes.js: the pages and side panels the shell can show, in one table.
+//
+// The address names what the main area shows:
+//   #/c/<id>              a conversation (views/pane.js)
+//   #/<page>[/<arg>]      a page registered here (#/requests, #/feedback/12)
+//
+// A page is a class constructed once per signed-in shell with
+// ctx = {store, session, actions} and offering:
+//   el                    its root element (a <main> or <section>)
+//   show(arg)             the route chose it; arg is the text after the slash
+//                         (or null); load what it needs
+//   render(topics)        store topics changed (see store.js), e.g. 'synced'
+//                         after every (re)connection: refetch then
+//   destroy()             optional: clear timers
+// `nav` puts it in the sidebar's Workspace list with `label` and `icon`
+// (views/icons.js); `badge(store)` may return a count shown beside it.
+//
+// A side panel sits to the right of the conversation. Panel providers are
+// asked, in order, for the open conversation: the first that returns a
+// panel ({el, render(topics), destroy()}) is shown; actions.openSide(panel)
+// shows one on demand (a thread) and actions.closeSide() returns to the
+// provider's.
+
+export const PAGES = [
+  // --- chat pages ---
+
+  // --- sales and marketing pages ---
+];
+
+export const SIDE_PROVIDERS = [
+  // --- sales and marketing panels: (ctx, conv) => panel or null ---
+];
+
+export function pageNamed(name) {
+  return PAGES.find((p) => p.name === name) || null;
+}
