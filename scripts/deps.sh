@@ -6,7 +6,8 @@
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config libwebsockets-dev
-      libwebsockets-evlib-ev libjansson-dev libsqlite3-dev libsodium-dev)
+      libwebsockets-evlib-ev libjansson-dev libsqlite3-dev libsodium-dev
+      libncurses-dev)
 if [ "${1:-}" = "--test" ]; then
 	# libclang-rt-14-dev: libFuzzer and the sanitizer runtimes for clang,
 	# which --no-install-recommends would otherwise leave out.

@@ -42,7 +42,7 @@ if [ "${TANDEM_FORCE_NPM_NODE:-0}" = 1 ] || [ "$node_major" -lt 20 ]; then
 fi
 (cd tests && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1
 mkdir -p tests/out
-for f in tests/integration/*.test.js tests/chat/*.test.js tests/sm/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
+for f in tests/integration/*.test.js tests/client/*.test.js tests/chat/*.test.js tests/sm/*.test.js tests/hostile/*.test.js tests/web/*.test.js; do
 	[ -f "$f" ] || continue
 	log="tests/out/$(basename "$f").tap"
 	# A hung test must not hang CI: each file gets five minutes.
