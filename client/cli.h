@@ -75,6 +75,9 @@ struct cmd {
 	uint64_t opts;	/* O(OPT_*) allowed besides the global ones */
 	unsigned flags; /* CMD_* */
 	int (*fn)(struct cli *c);
+	/* Checks the arguments before any connection (a bad value is a
+	 * usage error even with the server down); NULL when fn needs none. */
+	int (*check)(struct cli *c);
 };
 
 /* The state of one run of the program. */
@@ -135,19 +138,33 @@ void cli_json_value(const struct proto_value *v);
 /* ---- commands, in cmd_records.c and cmd_chat.c ---- */
 
 int cmd_search(struct cli *c);
+int check_search(struct cli *c);
 int cmd_requests(struct cli *c);
+int check_requests(struct cli *c);
 int cmd_request_template(struct cli *c);
+int check_request_template(struct cli *c);
 int cmd_request_new(struct cli *c);
+int check_request_new(struct cli *c);
 int cmd_request_show(struct cli *c);
+int check_request_show(struct cli *c);
 int cmd_request_move(struct cli *c);
+int check_request_move(struct cli *c);
 int cmd_request_assign(struct cli *c);
+int check_request_assign(struct cli *c);
 int cmd_request_deliver(struct cli *c);
+int check_request_deliver(struct cli *c);
 int cmd_feedback_list(struct cli *c);
+int check_feedback_list(struct cli *c);
 int cmd_feedback_new(struct cli *c);
+int check_feedback_new(struct cli *c);
 int cmd_feedback_show(struct cli *c);
+int check_feedback_show(struct cli *c);
 int cmd_feedback_vote(struct cli *c);
+int check_feedback_vote(struct cli *c);
 int cmd_feedback_status(struct cli *c);
+int check_feedback_status(struct cli *c);
 int cmd_feedback_to_request(struct cli *c);
+int check_feedback_to_request(struct cli *c);
 int cmd_buddy(struct cli *c);
 int cmd_dashboard(struct cli *c);
 

@@ -49,11 +49,12 @@ search_is_date(const char *s)
 
 /*
  * The in: filter for --in: "@handle" stays, "#name" or "name" is a
- * channel, an id is looked up (a channel's id only: the server's filter
- * names channels and people).
+ * channel, an id is looked up when resolve is set (a channel's id only:
+ * the server's filter names channels and people).
  */
 static int
-search_in_filter(struct cli *c, const char *arg, struct sbuf *q)
+search_in_filter(struct cli *c, const char *arg, bool resolve,
+		 struct sbuf *q)
 {
 	struct td_conv cv;
 	int rc;
@@ -62,7 +63,7 @@ search_in_filter(struct cli *c, const char *arg, struct sbuf *q)
 		sbuf_addf(q, " in:%s", arg);
 		return 0;
 	}
-	if (arg[strspn(arg, "0123456789")] != '\0') {
+	if (arg[strspn(arg, "0123456789")] != '\0' || !resolve) {
 		sbuf_addf(q, " in:#%s", arg);
 		return 0;
 	}
@@ -75,9 +76,12 @@ search_in_filter(struct cli *c, const char *arg, struct sbuf *q)
 	return rc;
 }
 
-/* Build the query text from the words and the filter options. */
+/*
+ * Build the query text from the words and the filter options; resolve:
+ * look a channel id given to --in up (not while checking arguments).
+ */
 static int
-search_query(struct cli *c, struct sbuf *q)
+search_query(struct cli *c, bool resolve, struct sbuf *q)
 {
 	const char *from = c->opt[OPT_FROM];
 	int i, rc = cli_limit_max(c, SEARCH_LIMIT_MAX);
@@ -85,7 +89,7 @@ search_query(struct cli *c, struct sbuf *q)
 	for (i = 0; i < c->n_args; i++)
 		sbuf_addf(q, " %s", c->args[i]);
 	if (rc == 0 && c->opt[OPT_IN])
-		rc = search_in_filter(c, c->opt[OPT_IN], q);
+		rc = search_in_filter(c, c->opt[OPT_IN], resolve, q);
 	if (rc == 0 && from)
 		sbuf_addf(q, " from:@%s", from[0] == '@' ? from + 1 : from);
 	if (rc == 0 && ((c->opt[OPT_BEFORE] &&
@@ -233,7 +237,7 @@ cmd_search(struct cli *c)
 	memset(&lc, 0, sizeof(lc));
 	memset(&f, 0, sizeof(f));
 	sbuf_init(&q);
-	rc = search_query(c, &q);
+	rc = search_query(c, true, &q);
 	if (rc == 0) {
 		rpc_begin(&c->rpc, &w, PROTO_OP_SEARCH);
 		jw_kstr(&w, "query", q.s + 1); /* without the leading space */
@@ -252,6 +256,18 @@ cmd_search(struct cli *c)
 	for (i = 0; i < lc.n; i++)
 		free(lc.e[i].label);
 	proto_frame_fini(&f);
+	sbuf_fini(&q);
+	return rc;
+}
+
+int
+check_search(struct cli *c)
+{
+	struct sbuf q;
+	int rc;
+
+	sbuf_init(&q);
+	rc = search_query(c, false, &q);
 	sbuf_fini(&q);
 	return rc;
 }

@@ -158,16 +158,14 @@ rec_due(struct cli *c, const char *s, int64_t *ms)
 
 /*
  * The body of a record: --body TEXT, or stdin for "--body -". Returns 0
- * and a heap string (NULL when --body was not given and not required).
+ * and a heap string (NULL when --body was not given).
  */
 static int
-rec_body(struct cli *c, bool required, char **body)
+rec_body(struct cli *c, char **body)
 {
 	*body = NULL;
 	if (!c->opt[OPT_BODY])
-		return required ? cli_usage_fail(c, "--body TEXT or --body - "
-						    "(stdin) is required")
-				: 0;
+		return 0;
 	return cli_read_body(c, c->opt[OPT_BODY], "the body", body);
 }
 
@@ -451,40 +449,27 @@ rec_request_row(struct cli *c, pv *r)
 	printf(" %-7s %-5s %s\n", due, value, rec_sla_word(r));
 }
 
-int
-cmd_requests(struct cli *c)
+/* Write request.list's filters from the options; uid: --assignee's id. */
+static int
+rec_request_filters(struct cli *c, struct jw *w, int64_t uid)
 {
-	struct proto_frame f;
 	const char *wire;
-	struct jw w;
-	pv *list;
-	int64_t uid;
-	size_t i;
 	int rc = cli_limit_max(c, 100);
 
-	memset(&f, 0, sizeof(f));
-	/* Look the assignee up first: one request at a time. */
-	uid = 0;
-	if (rc == 0 && c->opt[OPT_ASSIGNEE] &&
-	    strcmp(c->opt[OPT_ASSIGNEE], "none") != 0)
-		rc = cli_user_by_handle(c, c->opt[OPT_ASSIGNEE], &uid);
-	if (rc != 0)
-		return rc;
-	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_LIST);
 	if (rc == 0 && c->opt[OPT_STATUS] &&
 	    (rc = rec_enum(c, "--status", c->opt[OPT_STATUS],
 			   &td_enum_request_status, &wire)) == 0)
-		jw_kstr(&w, "status", wire);
+		jw_kstr(w, "status", wire);
 	if (rc == 0 && c->opt[OPT_KIND] &&
 	    (rc = rec_enum(c, "--kind", c->opt[OPT_KIND],
 			   &td_enum_request_kind, &wire)) == 0)
-		jw_kstr(&w, "kind", wire);
+		jw_kstr(w, "kind", wire);
 	if (rc == 0 && c->opt[OPT_ASSIGNEE])
-		jw_kint(&w, "assignee", uid);
+		jw_kint(w, "assignee", uid);
 	if (rc == 0 && c->opt[OPT_ACCOUNT])
-		jw_kstr(&w, "account", c->opt[OPT_ACCOUNT]);
+		jw_kstr(w, "account", c->opt[OPT_ACCOUNT]);
 	if (rc == 0 && c->opt[OPT_MINE])
-		jw_kint(&w, "user", c->me.id);
+		jw_kint(w, "user", c->me.id);
 	if (rc == 0 && c->opt[OPT_SORT]) {
 		if (strcmp(c->opt[OPT_SORT], "queue") &&
 		    strcmp(c->opt[OPT_SORT], "due") &&
@@ -492,10 +477,31 @@ cmd_requests(struct cli *c)
 			rc = cli_usage_fail(c, "--sort must be queue, due or "
 					       "newest");
 		else
-			jw_kstr(&w, "sort", c->opt[OPT_SORT]);
+			jw_kstr(w, "sort", c->opt[OPT_SORT]);
 	}
 	if (rc == 0 && c->limit)
-		jw_kint(&w, "limit", c->limit);
+		jw_kint(w, "limit", c->limit);
+	return rc;
+}
+
+int
+cmd_requests(struct cli *c)
+{
+	struct proto_frame f;
+	struct jw w;
+	pv *list;
+	int64_t uid = 0;
+	size_t i;
+	int rc = 0;
+
+	memset(&f, 0, sizeof(f));
+	/* Look the assignee up first: one request at a time. */
+	if (c->opt[OPT_ASSIGNEE] && strcmp(c->opt[OPT_ASSIGNEE], "none") != 0)
+		rc = cli_user_by_handle(c, c->opt[OPT_ASSIGNEE], &uid);
+	if (rc != 0)
+		return rc;
+	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_LIST);
+	rc = rec_request_filters(c, &w, uid);
 	if (rc != 0) {
 		jw_fini(&w);
 		return rc;
@@ -735,13 +741,10 @@ cmd_request_new(struct cli *c)
 	char *body = NULL;
 	struct jw w;
 	pv *r;
-	int rc = rec_check_lines(c);
+	int rc;
 
 	memset(&f, 0, sizeof(f));
-	if (rc == 0 && (!c->opt[OPT_KIND] || !c->opt[OPT_TITLE]))
-		rc = cli_usage_fail(c, "--kind and --title are required");
-	if (rc == 0)
-		rc = rec_body(c, true, &body);
+	rc = rec_body(c, &body);
 	if (rc != 0)
 		goto out;
 	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_CREATE);
@@ -773,10 +776,6 @@ cmd_request_move(struct cli *c)
 	rc = rc ? rc
 		: rec_enum(c, "the status", c->args[1],
 			   &td_enum_request_status, &wire);
-	rc = rc ? rc : rec_check_lines(c);
-	if (rc == 0 && !strcmp(wire, "delivered"))
-		rc = cli_usage_fail(c, "to deliver, use tandem request "
-				       "deliver <id> <url>");
 	if (rc != 0)
 		return rc;
 	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_MOVE);
@@ -826,15 +825,6 @@ cmd_request_deliver(struct cli *c)
 	int rc = rec_id(c, c->args[0], "request", &id);
 
 	memset(&f, 0, sizeof(f));
-	if (rc == 0 && (strlen(c->args[1]) > TD_URL_MAX ||
-			!proto_valid_url(c->args[1])))
-		rc = cli_usage_fail(c, "the link must be http:// or https:// "
-				       "without spaces, at most %d bytes",
-				       TD_URL_MAX);
-	if (rc == 0 && c->opt[OPT_NOTE] &&
-	    !proto_valid_body(c->opt[OPT_NOTE], strlen(c->opt[OPT_NOTE])))
-		rc = cli_usage_fail(c, "--note must be text without control "
-				       "characters");
 	if (rc != 0)
 		return rc;
 	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_DELIVER);
@@ -916,11 +906,9 @@ cmd_feedback_list(struct cli *c)
 	struct jw w;
 	pv *list;
 	size_t i;
-	int rc = rec_check_lines(c);
+	int rc;
 
 	memset(&f, 0, sizeof(f));
-	if (rc != 0)
-		return rc;
 	rpc_begin(&c->rpc, &w, PROTO_OP_FEEDBACK_LIST);
 	rc = rec_feedback_filters(c, &w);
 	if (rc != 0) {
@@ -1067,18 +1055,14 @@ cmd_feedback_new(struct cli *c)
 	struct jw w;
 	int64_t v = 0;
 	pv *fb;
-	int rc = rec_check_lines(c);
+	int rc = rec_enum(c, "--kind", c->opt[OPT_KIND],
+			  &td_enum_feedback_kind, &wire);
 
 	memset(&f, 0, sizeof(f));
-	if (rc == 0 && !c->opt[OPT_KIND])
-		rc = cli_usage_fail(c, "--kind is required");
-	rc = rc ? rc
-		: rec_enum(c, "--kind", c->opt[OPT_KIND],
-			   &td_enum_feedback_kind, &wire);
 	if (rc == 0 && c->opt[OPT_VALUE])
 		rc = rec_value(c, c->opt[OPT_VALUE], &v);
 	if (rc == 0)
-		rc = rec_body(c, true, &body);
+		rc = rec_body(c, &body);
 	if (rc != 0)
 		goto out;
 	rpc_begin(&c->rpc, &w, PROTO_OP_FEEDBACK_CREATE);
@@ -1122,7 +1106,6 @@ cmd_feedback_vote(struct cli *c)
 	int rc = rec_id(c, c->args[0], "feedback", &id);
 
 	memset(&f, 0, sizeof(f));
-	rc = rc ? rc : rec_check_lines(c);
 	if (rc == 0 && c->opt[OPT_WEIGHT])
 		rc = rec_enum(c, "--weight", c->opt[OPT_WEIGHT],
 			      &td_enum_weight, &weight);
@@ -1186,8 +1169,7 @@ cmd_feedback_to_request(struct cli *c)
 	int rc = rec_id(c, c->args[0], "feedback", &id);
 
 	memset(&f, 0, sizeof(f));
-	rc = rc ? rc : rec_check_lines(c);
-	rc = rc ? rc : rec_body(c, false, &body);
+	rc = rc ? rc : rec_body(c, &body);
 	if (rc != 0)
 		goto out;
 	rpc_begin(&c->rpc, &w, PROTO_OP_FEEDBACK_TO_REQUEST);
@@ -1453,4 +1435,188 @@ cmd_dashboard(struct cli *c)
 	}
 	proto_frame_fini(&f);
 	return rc;
+}
+
+/* ---- checks before connecting (struct cmd.check) ---- */
+
+/* Run a writer of request fields into a scratch request: its checks. */
+static int
+rec_dry(struct cli *c, int (*fill)(struct cli *c, struct jw *w))
+{
+	struct jw w;
+	int rc;
+
+	jw_init(&w, 0);
+	jw_obj_open(&w);
+	rc = fill(c, &w);
+	jw_fini(&w);
+	return rc;
+}
+
+static int
+rec_fill_request(struct cli *c, struct jw *w)
+{
+	return rec_request_fields(c, w, NULL);
+}
+
+static int
+rec_fill_request_filters(struct cli *c, struct jw *w)
+{
+	return rec_request_filters(c, w, 0);
+}
+
+/* The first argument is a record id. */
+static int
+rec_check_id(struct cli *c, const char *what)
+{
+	int64_t id;
+
+	return rec_id(c, c->args[0], what, &id);
+}
+
+int
+check_requests(struct cli *c)
+{
+	return rec_dry(c, rec_fill_request_filters);
+}
+
+int
+check_request_template(struct cli *c)
+{
+	const char *wire;
+
+	return rec_enum(c, "the kind", c->args[0], &td_enum_request_kind,
+			&wire);
+}
+
+int
+check_request_new(struct cli *c)
+{
+	int rc = rec_check_lines(c);
+
+	if (rc == 0 && (!c->opt[OPT_KIND] || !c->opt[OPT_TITLE]))
+		rc = cli_usage_fail(c, "--kind and --title are required");
+	if (rc == 0 && !c->opt[OPT_BODY])
+		rc = cli_usage_fail(c, "--body TEXT or --body - (stdin) is "
+				       "required");
+	return rc ? rc : rec_dry(c, rec_fill_request);
+}
+
+int
+check_request_show(struct cli *c)
+{
+	return rec_check_id(c, "request");
+}
+
+int
+check_request_move(struct cli *c)
+{
+	const char *wire;
+	int rc = rec_check_id(c, "request");
+
+	rc = rc ? rc
+		: rec_enum(c, "the status", c->args[1],
+			   &td_enum_request_status, &wire);
+	rc = rc ? rc : rec_check_lines(c);
+	if (rc == 0 && !strcmp(wire, "delivered"))
+		rc = cli_usage_fail(c, "to deliver, use tandem request "
+				       "deliver <id> <url>");
+	return rc;
+}
+
+int
+check_request_assign(struct cli *c)
+{
+	return rec_check_id(c, "request");
+}
+
+int
+check_request_deliver(struct cli *c)
+{
+	int rc = rec_check_id(c, "request");
+
+	if (rc == 0 && (strlen(c->args[1]) > TD_URL_MAX ||
+			!proto_valid_url(c->args[1])))
+		rc = cli_usage_fail(c, "the link must be http:// or https:// "
+				       "without spaces, at most %d bytes",
+				       TD_URL_MAX);
+	if (rc == 0 && c->opt[OPT_NOTE] &&
+	    !proto_valid_body(c->opt[OPT_NOTE], strlen(c->opt[OPT_NOTE])))
+		rc = cli_usage_fail(c, "--note must be text without control "
+				       "characters");
+	return rc;
+}
+
+int
+check_feedback_list(struct cli *c)
+{
+	int rc = rec_check_lines(c);
+
+	return rc ? rc : rec_dry(c, rec_feedback_filters);
+}
+
+int
+check_feedback_new(struct cli *c)
+{
+	const char *wire;
+	int64_t v;
+	int rc = rec_check_lines(c);
+
+	if (rc == 0 && (!c->opt[OPT_KIND] || !c->opt[OPT_BODY]))
+		rc = cli_usage_fail(c, "--kind and --body TEXT (or --body -, "
+				       "stdin) are required");
+	rc = rc ? rc
+		: rec_enum(c, "--kind", c->opt[OPT_KIND],
+			   &td_enum_feedback_kind, &wire);
+	if (rc == 0 && c->opt[OPT_STAGE])
+		rc = rec_enum(c, "--stage", c->opt[OPT_STAGE],
+			      &td_enum_deal_stage, &wire);
+	if (rc == 0 && c->opt[OPT_VALUE])
+		rc = rec_value(c, c->opt[OPT_VALUE], &v);
+	return rc;
+}
+
+int
+check_feedback_show(struct cli *c)
+{
+	return rec_check_id(c, "feedback");
+}
+
+int
+check_feedback_vote(struct cli *c)
+{
+	const char *wire;
+	int64_t v;
+	int rc = rec_check_id(c, "feedback");
+
+	rc = rc ? rc : rec_check_lines(c);
+	if (rc == 0 && c->opt[OPT_WEIGHT])
+		rc = rec_enum(c, "--weight", c->opt[OPT_WEIGHT],
+			      &td_enum_weight, &wire);
+	if (rc == 0 && c->opt[OPT_STAGE])
+		rc = rec_enum(c, "--stage", c->opt[OPT_STAGE],
+			      &td_enum_deal_stage, &wire);
+	if (rc == 0 && c->opt[OPT_VALUE])
+		rc = rec_value(c, c->opt[OPT_VALUE], &v);
+	return rc;
+}
+
+int
+check_feedback_status(struct cli *c)
+{
+	const char *wire;
+	int rc = rec_check_id(c, "feedback");
+
+	return rc ? rc
+		  : rec_enum(c, "the status", c->args[1],
+			     &td_enum_feedback_status, &wire);
+}
+
+int
+check_feedback_to_request(struct cli *c)
+{
+	int rc = rec_check_id(c, "feedback");
+
+	rc = rc ? rc : rec_check_lines(c);
+	return rc ? rc : rec_dry(c, rec_fill_request);
 }

@@ -89,6 +89,7 @@ static int cmd_history(struct cli *c);
 static int cmd_tail(struct cli *c);
 static int cmd_users(struct cli *c);
 static int cmd_dm(struct cli *c);
+static int check_post(struct cli *c);
 
 static const struct cmd cmd_table[] = {
 	{"register",
@@ -96,31 +97,31 @@ static const struct cmd cmd_table[] = {
 	 "[--invite CODE] [--password-stdin]",
 	 "create an account and log in", 1, 1,
 	 O(OPT_TEAM) | O(OPT_NAME) | O(OPT_INVITE) | O(OPT_PASSWORD_STDIN),
-	 CMD_CONNECT, cmd_register},
+	 CMD_CONNECT, cmd_register, NULL},
 	{"login", "<handle> [--password-stdin]", "log in and save the token", 1,
-	 1, O(OPT_PASSWORD_STDIN), CMD_CONNECT, cmd_login},
+	 1, O(OPT_PASSWORD_STDIN), CMD_CONNECT, cmd_login, NULL},
 	{"logout", "", "revoke the saved token and forget it", 0, 0, 0, 0,
-	 cmd_logout},
+	 cmd_logout, NULL},
 	{"channels", "", "list conversations: id, name, membership, topic", 0,
-	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_channels},
+	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_channels, NULL},
 	{"join", "<channel>", "join a public channel", 1, 1, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_join},
+	 CMD_CONNECT | CMD_AUTH, cmd_join, NULL},
 	{"create", "<channel> [--private] [--topic TEXT]", "create a channel",
 	 1, 1, O(OPT_PRIVATE) | O(OPT_TOPIC), CMD_CONNECT | CMD_AUTH,
-	 cmd_create},
+	 cmd_create, NULL},
 	{"post", "<conversation> [TEXT | -] [--wait SECONDS] [--nonce N]",
 	 "post a message (no TEXT or -: read it from stdin)", 1, 2,
-	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_post},
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_post, check_post},
 	{"history", "<conversation> [--limit N]",
 	 "print the latest messages (N from 1 to 200, default 50)", 1, 1,
-	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_history},
+	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_history, NULL},
 	{"tail", "<conversation> [--limit N]",
 	 "print the latest messages, then follow new ones live", 1, 1,
-	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_tail},
-	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users},
+	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_tail, NULL},
+	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users, NULL},
 	{"dm", "<handle> [TEXT | -] [--wait SECONDS] [--nonce N]",
 	 "send a direct message (no TEXT or -: read it from stdin)", 1, 2,
-	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_dm},
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_dm, check_post},
 	{"search",
 	 "<words...> [--in CONV] [--from HANDLE] [--before YYYY-MM-DD] "
 	 "[--after YYYY-MM-DD] [--limit N]",
@@ -129,7 +130,7 @@ static const struct cmd cmd_table[] = {
 	 0, 32,
 	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) |
 		 O(OPT_LIMIT),
-	 CMD_CONNECT | CMD_AUTH, cmd_search},
+	 CMD_CONNECT | CMD_AUTH, cmd_search, check_search},
 	{"requests",
 	 "[--status S] [--kind K] [--assignee HANDLE|none] [--account A] "
 	 "[--mine] [--sort queue|due|newest] [--limit N]",
@@ -137,10 +138,11 @@ static const struct cmd cmd_table[] = {
 	 0,
 	 O(OPT_STATUS) | O(OPT_KIND) | O(OPT_ASSIGNEE) | O(OPT_ACCOUNT) |
 		 O(OPT_MINE) | O(OPT_SORT) | O(OPT_LIMIT),
-	 CMD_CONNECT | CMD_AUTH, cmd_requests},
+	 CMD_CONNECT | CMD_AUTH, cmd_requests, check_requests},
 	{"request template", "<kind>",
 	 "print the questions marketing asks for a kind of request", 1, 1, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_request_template},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_template,
+	 check_request_template},
 	{"request new",
 	 "--kind K --title T --body TEXT|- [--account A] [--deal D] "
 	 "[--stage S] [--value N] [--due YYYY-MM-DD|+3d] [--priority P] "
@@ -149,33 +151,33 @@ static const struct cmd cmd_table[] = {
 	 O(OPT_KIND) | O(OPT_TITLE) | O(OPT_BODY) | O(OPT_ACCOUNT) |
 		 O(OPT_DEAL) | O(OPT_STAGE) | O(OPT_VALUE) | O(OPT_DUE) |
 		 O(OPT_PRIORITY) | O(OPT_NONCE),
-	 CMD_CONNECT | CMD_AUTH, cmd_request_new},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_new, check_request_new},
 	{"request show", "<id>",
 	 "show a request: fields, SLA clocks, asset, verdicts, watchers", 1,
-	 1, 0, CMD_CONNECT | CMD_AUTH, cmd_request_show},
+	 1, 0, CMD_CONNECT | CMD_AUTH, cmd_request_show, check_request_show},
 	{"request move", "<id> <status> [--reason TEXT]",
 	 "move a request to another status", 2, 2, O(OPT_REASON),
-	 CMD_CONNECT | CMD_AUTH, cmd_request_move},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_move, check_request_move},
 	{"request assign", "<id> <handle|none>",
 	 "assign a request to a marketer, or unassign it", 2, 2, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_request_assign},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_assign, check_request_assign},
 	{"request deliver", "<id> <url> [--note TEXT]",
 	 "deliver the asset of a request", 2, 2, O(OPT_NOTE),
-	 CMD_CONNECT | CMD_AUTH, cmd_request_deliver},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_deliver, check_request_deliver},
 	{"feedback",
 	 "[--kind K] [--status S] [--account A] [--competitor C] "
 	 "[--sort votes|value|newest] [--limit N]",
 	 "list feedback items (the same as feedback list)", 0, 0,
 	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
 		 O(OPT_SORT) | O(OPT_LIMIT),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
 	{"feedback list",
 	 "[--kind K] [--status S] [--account A] [--competitor C] "
 	 "[--sort votes|value|newest] [--limit N]",
 	 "list feedback items (N from 1 to 100)", 0, 0,
 	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
 		 O(OPT_SORT) | O(OPT_LIMIT),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
 	{"feedback new",
 	 "--kind K --body TEXT|- [--title T] [--account A] "
 	 "[--competitor C] [--stage S] [--value N] [--nonce N]",
@@ -183,30 +185,30 @@ static const struct cmd cmd_table[] = {
 	 O(OPT_KIND) | O(OPT_BODY) | O(OPT_TITLE) | O(OPT_ACCOUNT) |
 		 O(OPT_COMPETITOR) | O(OPT_STAGE) | O(OPT_VALUE) |
 		 O(OPT_NONCE),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_new},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_new, check_feedback_new},
 	{"feedback show", "<id>", "show a feedback item and its votes", 1, 1,
-	 0, CMD_CONNECT | CMD_AUTH, cmd_feedback_show},
+	 0, CMD_CONNECT | CMD_AUTH, cmd_feedback_show, check_feedback_show},
 	{"feedback vote",
 	 "<id> [--weight nice_to_have|important|deal_blocker] "
 	 "[--account A] [--value N] [--stage S]",
 	 "say \"me too\" (default weight nice_to_have)", 1, 1,
 	 O(OPT_WEIGHT) | O(OPT_ACCOUNT) | O(OPT_VALUE) | O(OPT_STAGE),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_vote},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_vote, check_feedback_vote},
 	{"feedback status", "<id> <status>",
 	 "move a feedback item forward (marketers)", 2, 2, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_status},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_status, check_feedback_status},
 	{"feedback to-request",
 	 "<id> [--kind K] [--title T] [--body TEXT|-] [--due DATE] "
 	 "[--priority P] [--nonce N]",
 	 "file a content request from a feedback item", 1, 1,
 	 O(OPT_KIND) | O(OPT_TITLE) | O(OPT_BODY) | O(OPT_DUE) |
 		 O(OPT_PRIORITY) | O(OPT_NONCE),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_to_request},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_to_request, check_feedback_to_request},
 	{"buddy", "", "my buddy pair: who, our conversation, our streak", 0,
-	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_buddy},
+	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_buddy, NULL},
 	{"dashboard", "", "the team's weekly figures", 0, 0, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_dashboard},
-	{"help", "[command]", "show help", 0, 2, 0, 0, cmd_help},
+	 CMD_CONNECT | CMD_AUTH, cmd_dashboard, NULL},
+	{"help", "[command]", "show help", 0, 2, 0, 0, cmd_help, NULL},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -1500,6 +1502,17 @@ out:
 	return rc;
 }
 
+/* post and dm: --wait and --nonce. */
+static int
+check_post(struct cli *c)
+{
+	char nonce[TD_NONCE_MAX + 1];
+	int64_t wait_ms;
+	int rc = cli_wait_ms(c, &wait_ms);
+
+	return rc ? rc : cli_nonce(c, nonce, sizeof(nonce));
+}
+
 static int
 cmd_post(struct cli *c)
 {
@@ -1791,6 +1804,10 @@ main(int argc, char **argv)
 			cli_group_help(stdout, c.cmd->name);
 		goto out;
 	}
+	if (c.cmd->check)
+		rc = c.cmd->check(&c);
+	if (rc != 0)
+		goto out;
 	rc = config_load(&c.cfg, c.opt[OPT_SERVER], c.opt[OPT_TOKEN],
 			 c.opt[OPT_INSECURE] != NULL, why, sizeof(why));
 	if (rc != 0) {

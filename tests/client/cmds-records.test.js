@@ -119,6 +119,9 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
   await stopServer(srv);
   await fails(ana.home, ['requests'], 5, 'network');
   await fails(ana.home, ['request', 'show', String(id)], 5, 'network');
+  // Arguments are checked before connecting: a usage error stays one.
+  await fails(ana.home, ['request', 'show', 'abc'], 2, 'usage');
+  await fails(ana.home, ['requests', '--kind', 'poem'], 2, 'usage');
 });
 
 test('requests shows SLA states on the test clock: ok, paused, breach', { timeout: 60000 }, async () => {
