@@ -68,7 +68,7 @@ struct cli;
 #define CMD_AUTH 0x2u	 /* ... and a session from the saved token */
 
 struct cmd {
-	const char *name; /* one word, or "group word" ("request new") */
+	const char *name;  /* one word, or "group word" ("request new") */
 	const char *usage; /* arguments and options after the name */
 	const char *summary;
 	int min_args, max_args;
@@ -84,7 +84,7 @@ struct cmd {
 struct cli {
 	const struct cmd *cmd;
 	const char *group; /* "request" given alone, with --help */
-	char **args; /* positional arguments after the command */
+	char **args;	   /* positional arguments after the command */
 	int n_args;
 	const char *opt[OPT__COUNT]; /* values; "" for flags given */
 	bool json;
@@ -126,8 +126,7 @@ int cli_resolve_conv(struct cli *c, const char *arg, struct td_conv *out);
  * removed), checked as a message body; `what` names it in errors
  * ("the message"). Returns 0 and a heap string, or an error.
  */
-int cli_read_body(struct cli *c, const char *arg, const char *what,
-		  char **out);
+int cli_read_body(struct cli *c, const char *arg, const char *what, char **out);
 /* Parse --limit against a command's own maximum (0 when not given). */
 int cli_limit_max(struct cli *c, int max);
 /* Print the JSON in w as one line (sanitized) and free w. */

@@ -41,8 +41,7 @@ search_is_date(const char *s)
 	size_t i;
 
 	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9')
-				    : s[i] != '-')
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
 			return false;
 	return s[i] == '\0';
 }
@@ -53,8 +52,7 @@ search_is_date(const char *s)
  * the server's filter names channels and people).
  */
 static int
-search_in_filter(struct cli *c, const char *arg, bool resolve,
-		 struct sbuf *q)
+search_in_filter(struct cli *c, const char *arg, bool resolve, struct sbuf *q)
 {
 	struct td_conv cv;
 	int rc;
@@ -92,9 +90,9 @@ search_query(struct cli *c, bool resolve, struct sbuf *q)
 		rc = search_in_filter(c, c->opt[OPT_IN], resolve, q);
 	if (rc == 0 && from)
 		sbuf_addf(q, " from:@%s", from[0] == '@' ? from + 1 : from);
-	if (rc == 0 && ((c->opt[OPT_BEFORE] &&
-			 !search_is_date(c->opt[OPT_BEFORE])) ||
-			(c->opt[OPT_AFTER] && !search_is_date(c->opt[OPT_AFTER]))))
+	if (rc == 0 &&
+	    ((c->opt[OPT_BEFORE] && !search_is_date(c->opt[OPT_BEFORE])) ||
+	     (c->opt[OPT_AFTER] && !search_is_date(c->opt[OPT_AFTER]))))
 		rc = cli_usage_fail(c, "--before and --after take a date: "
 				       "YYYY-MM-DD");
 	if (rc == 0 && c->opt[OPT_BEFORE])
@@ -190,8 +188,8 @@ static void
 search_print(struct cli *c, struct label_cache *lc, pv *res, bool tty)
 {
 	pv *m = proto_value_get(res, "message");
-	const char *label =
-		search_conv_label(c, lc, proto_value_int(proto_value_get(m, "conv"), 0));
+	const char *label = search_conv_label(
+		c, lc, proto_value_int(proto_value_get(m, "conv"), 0));
 	char h[TD_HANDLE_MAX + 24], at[TD_HANDLE_MAX + 26], t[32];
 	struct jw w;
 
@@ -211,15 +209,14 @@ search_print(struct cli *c, struct label_cache *lc, pv *res, bool tty)
 		return;
 	}
 	snprintf(at, sizeof(at), "@%s", h);
-	util_format_utc(proto_value_int(proto_value_get(m, "created_at"), 0),
-			t, sizeof(t));
+	util_format_utc(proto_value_int(proto_value_get(m, "created_at"), 0), t,
+			sizeof(t));
 	util_fput_cell(stdout, label, 16);
 	fputc(' ', stdout);
 	util_fput_cell(stdout, at, 10);
 	printf(" %s  ", t);
-	search_put_snippet(
-		proto_value_str(proto_value_get(res, "snippet"), ""),
-		tty ? "\x1b[1m" : "[", tty ? "\x1b[22m" : "]");
+	search_put_snippet(proto_value_str(proto_value_get(res, "snippet"), ""),
+			   tty ? "\x1b[1m" : "[", tty ? "\x1b[22m" : "]");
 	fputc('\n', stdout);
 }
 

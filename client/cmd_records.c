@@ -183,8 +183,8 @@ rec_request_fields(struct cli *c, struct jw *w, const char *body)
 	int rc = 0;
 
 	if (c->opt[OPT_KIND] &&
-	    (rc = rec_enum(c, "--kind", c->opt[OPT_KIND],
-			   &td_enum_request_kind, &wire)) == 0)
+	    (rc = rec_enum(c, "--kind", c->opt[OPT_KIND], &td_enum_request_kind,
+			   &wire)) == 0)
 		jw_kstr(w, "kind", wire);
 	if (rc == 0 && c->opt[OPT_TITLE])
 		jw_kstr(w, "title", c->opt[OPT_TITLE]);
@@ -195,8 +195,8 @@ rec_request_fields(struct cli *c, struct jw *w, const char *body)
 	if (rc == 0 && c->opt[OPT_DEAL])
 		jw_kstr(w, "deal", c->opt[OPT_DEAL]);
 	if (rc == 0 && c->opt[OPT_STAGE] &&
-	    (rc = rec_enum(c, "--stage", c->opt[OPT_STAGE],
-			   &td_enum_deal_stage, &wire)) == 0)
+	    (rc = rec_enum(c, "--stage", c->opt[OPT_STAGE], &td_enum_deal_stage,
+			   &wire)) == 0)
 		jw_kstr(w, "stage", wire);
 	if (rc == 0 && c->opt[OPT_VALUE] &&
 	    (rc = rec_value(c, c->opt[OPT_VALUE], &v)) == 0)
@@ -227,8 +227,7 @@ rec_check_lines(struct cli *c)
 	if (rc == 0 && c->opt[OPT_TITLE] && !c->opt[OPT_TITLE][0])
 		rc = cli_usage_fail(c, "--title must not be empty");
 	if (rc == 0 && c->opt[OPT_NONCE] &&
-	    (!c->opt[OPT_NONCE][0] ||
-	     strlen(c->opt[OPT_NONCE]) > TD_NONCE_MAX))
+	    (!c->opt[OPT_NONCE][0] || strlen(c->opt[OPT_NONCE]) > TD_NONCE_MAX))
 		rc = cli_usage_fail(c, "--nonce must be 1 to %d characters",
 				    TD_NONCE_MAX);
 	return rc;
@@ -237,8 +236,8 @@ rec_check_lines(struct cli *c)
 /* ---- calls ---- */
 
 /*
- * Send the request in w and check that the result holds `key` (an object,
- * or an array when want_array). *out borrows from *f (the caller finis f).
+ * Send the request in w and check that the result holds `key` (an object
+ * or an array). *out borrows from *f (the caller finis f).
  */
 static int
 rec_call(struct cli *c, struct jw *w, struct proto_frame *f, const char *key,
@@ -381,8 +380,10 @@ static const char *
 rec_kind_short(const char *kind)
 {
 	static const char *const map[][2] = {
-		{"case_study", "case"},	  {"battle_card", "battle"},
-		{"one_pager", "1-pager"}, {"email_template", "email"},
+		{"case_study", "case"},
+		{"battle_card", "battle"},
+		{"one_pager", "1-pager"},
+		{"email_template", "email"},
 	};
 	size_t i;
 
@@ -401,8 +402,8 @@ static const char *
 rec_sla_word(pv *req)
 {
 	pv *sla = proto_value_get(req, "sla");
-	const char *a = rec_str(proto_value_get(sla, "first_response"),
-				"state");
+	const char *a =
+		rec_str(proto_value_get(sla, "first_response"), "state");
 	const char *b = rec_str(proto_value_get(sla, "delivery"), "state");
 
 	if (!strcmp(a, "breached") || !strcmp(b, "breached"))
@@ -419,9 +420,8 @@ rec_sla_word(pv *req)
 static void
 rec_request_header(void)
 {
-	printf("%-4s %-11s %-7s %-15s %-8s %-8s %-7s %-5s %s\n", "ID",
-	       "STATUS", "KIND", "TITLE", "FROM", "ASSIGNEE", "DUE", "VALUE",
-	       "SLA");
+	printf("%-4s %-11s %-7s %-15s %-8s %-8s %-7s %-5s %s\n", "ID", "STATUS",
+	       "KIND", "TITLE", "FROM", "ASSIGNEE", "DUE", "VALUE", "SLA");
 }
 
 /* One row of the requests table: 79 columns. */
@@ -461,8 +461,8 @@ rec_request_filters(struct cli *c, struct jw *w, int64_t uid)
 			   &td_enum_request_status, &wire)) == 0)
 		jw_kstr(w, "status", wire);
 	if (rc == 0 && c->opt[OPT_KIND] &&
-	    (rc = rec_enum(c, "--kind", c->opt[OPT_KIND],
-			   &td_enum_request_kind, &wire)) == 0)
+	    (rc = rec_enum(c, "--kind", c->opt[OPT_KIND], &td_enum_request_kind,
+			   &wire)) == 0)
 		jw_kstr(w, "kind", wire);
 	if (rc == 0 && c->opt[OPT_ASSIGNEE])
 		jw_kint(w, "assignee", uid);
@@ -774,8 +774,8 @@ cmd_request_move(struct cli *c)
 
 	memset(&f, 0, sizeof(f));
 	rc = rc ? rc
-		: rec_enum(c, "the status", c->args[1],
-			   &td_enum_request_status, &wire);
+		: rec_enum(c, "the status", c->args[1], &td_enum_request_status,
+			   &wire);
 	if (rc != 0)
 		return rc;
 	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_MOVE);
@@ -809,8 +809,8 @@ cmd_request_assign(struct cli *c)
 	jw_kint(&w, "assignee", uid);
 	rc = rec_call(c, &w, &f, "request", &r);
 	if (rc == 0)
-		rec_done_request(c, r, uid ? "assigned request"
-					   : "unassigned request");
+		rec_done_request(
+			c, r, uid ? "assigned request" : "unassigned request");
 	proto_frame_fini(&f);
 	return rc;
 }
@@ -943,8 +943,7 @@ rec_put_votes(struct cli *c, pv *fb)
 
 	rec_label("Votes");
 	printf("%" PRId64 " (nice to have %" PRId64 ", important %" PRId64
-	       ", deal blocker %" PRId64 "); deal value affected %" PRId64
-	       "\n",
+	       ", deal blocker %" PRId64 "); deal value affected %" PRId64 "\n",
 	       rec_int(fb, "votes"), rec_int(weights, "nice_to_have"),
 	       rec_int(weights, "important"), rec_int(weights, "deal_blocker"),
 	       rec_int(fb, "value_total"));
@@ -956,9 +955,9 @@ rec_put_votes(struct cli *c, pv *fb)
 		fputc(' ', stdout);
 		util_fput_safe(stdout, rec_str(v, "weight"), 0);
 		fputs(", ", stdout);
-		util_fput_safe(stdout, rec_str(v, "account")[0]
-					       ? rec_str(v, "account")
-					       : "no account",
+		util_fput_safe(stdout,
+			       rec_str(v, "account")[0] ? rec_str(v, "account")
+							: "no account",
 			       0);
 		printf(", value %" PRId64 ", ", rec_int(v, "value"));
 		util_fput_safe(stdout, rec_str(v, "stage"), 0);
@@ -1036,8 +1035,7 @@ cmd_feedback_show(struct cli *c)
 
 	memset(&f, 0, sizeof(f));
 	if (rc == 0)
-		rc = rec_get(c, PROTO_OP_FEEDBACK_GET, "feedback", id, &f,
-			     &fb);
+		rc = rec_get(c, PROTO_OP_FEEDBACK_GET, "feedback", id, &f, &fb);
 	if (rc == 0 && c->json)
 		cli_json_value(fb);
 	else if (rc == 0)
@@ -1055,8 +1053,8 @@ cmd_feedback_new(struct cli *c)
 	struct jw w;
 	int64_t v = 0;
 	pv *fb;
-	int rc = rec_enum(c, "--kind", c->opt[OPT_KIND],
-			  &td_enum_feedback_kind, &wire);
+	int rc = rec_enum(c, "--kind", c->opt[OPT_KIND], &td_enum_feedback_kind,
+			  &wire);
 
 	memset(&f, 0, sizeof(f));
 	if (rc == 0 && c->opt[OPT_VALUE])
@@ -1079,8 +1077,8 @@ cmd_feedback_new(struct cli *c)
 	if (c->opt[OPT_NONCE])
 		jw_kstr(&w, "nonce", c->opt[OPT_NONCE]);
 	if (c->opt[OPT_STAGE] &&
-	    (rc = rec_enum(c, "--stage", c->opt[OPT_STAGE],
-			   &td_enum_deal_stage, &wire)) == 0)
+	    (rc = rec_enum(c, "--stage", c->opt[OPT_STAGE], &td_enum_deal_stage,
+			   &wire)) == 0)
 		jw_kstr(&w, "stage", wire);
 	if (rc != 0) {
 		jw_fini(&w);
@@ -1340,12 +1338,11 @@ rec_dash_requests(pv *r)
 	rec_label("  By status");
 	rec_put_counts(proto_value_get(r, "by_status"), true);
 	rec_label("  SLA breaches");
-	printf("first response %" PRId64 ", delivery %" PRId64
-	       " (this week)\n",
+	printf("first response %" PRId64 ", delivery %" PRId64 " (this week)\n",
 	       rec_int(breaches, "first_response"),
 	       rec_int(breaches, "delivery"));
-	rec_put_median("  Response", proto_value_get(r,
-						      "median_first_response_ms"),
+	rec_put_median("  Response",
+		       proto_value_get(r, "median_first_response_ms"),
 		       rec_int(r, "first_responses_30d"));
 	rec_put_median("  Delivery", proto_value_get(r, "median_delivery_ms"),
 		       rec_int(r, "delivered_30d"));
@@ -1515,8 +1512,8 @@ check_request_move(struct cli *c)
 	int rc = rec_check_id(c, "request");
 
 	rc = rc ? rc
-		: rec_enum(c, "the status", c->args[1],
-			   &td_enum_request_status, &wire);
+		: rec_enum(c, "the status", c->args[1], &td_enum_request_status,
+			   &wire);
 	rc = rc ? rc : rec_check_lines(c);
 	if (rc == 0 && !strcmp(wire, "delivered"))
 		rc = cli_usage_fail(c, "to deliver, use tandem request "
@@ -1535,11 +1532,12 @@ check_request_deliver(struct cli *c)
 {
 	int rc = rec_check_id(c, "request");
 
-	if (rc == 0 && (strlen(c->args[1]) > TD_URL_MAX ||
-			!proto_valid_url(c->args[1])))
-		rc = cli_usage_fail(c, "the link must be http:// or https:// "
-				       "without spaces, at most %d bytes",
-				       TD_URL_MAX);
+	if (rc == 0 &&
+	    (strlen(c->args[1]) > TD_URL_MAX || !proto_valid_url(c->args[1])))
+		rc = cli_usage_fail(c,
+				    "the link must be http:// or https:// "
+				    "without spaces, at most %d bytes",
+				    TD_URL_MAX);
 	if (rc == 0 && c->opt[OPT_NOTE] &&
 	    !proto_valid_body(c->opt[OPT_NOTE], strlen(c->opt[OPT_NOTE])))
 		rc = cli_usage_fail(c, "--note must be text without control "

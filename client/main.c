@@ -111,38 +111,38 @@ static const struct cmd cmd_table[] = {
 	 cmd_create, NULL},
 	{"post", "<conversation> [TEXT | -] [--wait SECONDS] [--nonce N]",
 	 "post a message (no TEXT or -: read it from stdin)", 1, 2,
-	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_post, check_post},
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_post,
+	 check_post},
 	{"history", "<conversation> [--limit N]",
 	 "print the latest messages (N from 1 to 200, default 50)", 1, 1,
 	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_history, NULL},
 	{"tail", "<conversation> [--limit N]",
 	 "print the latest messages, then follow new ones live", 1, 1,
 	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_tail, NULL},
-	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users, NULL},
+	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users,
+	 NULL},
 	{"dm", "<handle> [TEXT | -] [--wait SECONDS] [--nonce N]",
 	 "send a direct message (no TEXT or -: read it from stdin)", 1, 2,
-	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_dm, check_post},
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_dm,
+	 check_post},
 	{"search",
 	 "<words...> [--in CONV] [--from HANDLE] [--before YYYY-MM-DD] "
 	 "[--after YYYY-MM-DD] [--limit N]",
 	 "search messages (N from 1 to 50; the server's filters such as "
 	 "has:link work too)",
 	 0, 32,
-	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) |
-		 O(OPT_LIMIT),
+	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) | O(OPT_LIMIT),
 	 CMD_CONNECT | CMD_AUTH, cmd_search, check_search},
 	{"requests",
 	 "[--status S] [--kind K] [--assignee HANDLE|none] [--account A] "
 	 "[--mine] [--sort queue|due|newest] [--limit N]",
-	 "list content requests (default: the open ones, in queue order)", 0,
-	 0,
+	 "list content requests (default: the open ones, in queue order)", 0, 0,
 	 O(OPT_STATUS) | O(OPT_KIND) | O(OPT_ASSIGNEE) | O(OPT_ACCOUNT) |
 		 O(OPT_MINE) | O(OPT_SORT) | O(OPT_LIMIT),
 	 CMD_CONNECT | CMD_AUTH, cmd_requests, check_requests},
 	{"request template", "<kind>",
 	 "print the questions marketing asks for a kind of request", 1, 1, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_request_template,
-	 check_request_template},
+	 CMD_CONNECT | CMD_AUTH, cmd_request_template, check_request_template},
 	{"request new",
 	 "--kind K --title T --body TEXT|- [--account A] [--deal D] "
 	 "[--stage S] [--value N] [--due YYYY-MM-DD|+3d] [--priority P] "
@@ -153,8 +153,8 @@ static const struct cmd cmd_table[] = {
 		 O(OPT_PRIORITY) | O(OPT_NONCE),
 	 CMD_CONNECT | CMD_AUTH, cmd_request_new, check_request_new},
 	{"request show", "<id>",
-	 "show a request: fields, SLA clocks, asset, verdicts, watchers", 1,
-	 1, 0, CMD_CONNECT | CMD_AUTH, cmd_request_show, check_request_show},
+	 "show a request: fields, SLA clocks, asset, verdicts, watchers", 1, 1,
+	 0, CMD_CONNECT | CMD_AUTH, cmd_request_show, check_request_show},
 	{"request move", "<id> <status> [--reason TEXT]",
 	 "move a request to another status", 2, 2, O(OPT_REASON),
 	 CMD_CONNECT | CMD_AUTH, cmd_request_move, check_request_move},
@@ -183,11 +183,10 @@ static const struct cmd cmd_table[] = {
 	 "[--competitor C] [--stage S] [--value N] [--nonce N]",
 	 "file a feedback item (what a customer said)", 0, 0,
 	 O(OPT_KIND) | O(OPT_BODY) | O(OPT_TITLE) | O(OPT_ACCOUNT) |
-		 O(OPT_COMPETITOR) | O(OPT_STAGE) | O(OPT_VALUE) |
-		 O(OPT_NONCE),
+		 O(OPT_COMPETITOR) | O(OPT_STAGE) | O(OPT_VALUE) | O(OPT_NONCE),
 	 CMD_CONNECT | CMD_AUTH, cmd_feedback_new, check_feedback_new},
-	{"feedback show", "<id>", "show a feedback item and its votes", 1, 1,
-	 0, CMD_CONNECT | CMD_AUTH, cmd_feedback_show, check_feedback_show},
+	{"feedback show", "<id>", "show a feedback item and its votes", 1, 1, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_show, check_feedback_show},
 	{"feedback vote",
 	 "<id> [--weight nice_to_have|important|deal_blocker] "
 	 "[--account A] [--value N] [--stage S]",
@@ -203,9 +202,10 @@ static const struct cmd cmd_table[] = {
 	 "file a content request from a feedback item", 1, 1,
 	 O(OPT_KIND) | O(OPT_TITLE) | O(OPT_BODY) | O(OPT_DUE) |
 		 O(OPT_PRIORITY) | O(OPT_NONCE),
-	 CMD_CONNECT | CMD_AUTH, cmd_feedback_to_request, check_feedback_to_request},
-	{"buddy", "", "my buddy pair: who, our conversation, our streak", 0,
-	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_buddy, NULL},
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_to_request,
+	 check_feedback_to_request},
+	{"buddy", "", "my buddy pair: who, our conversation, our streak", 0, 0,
+	 0, CMD_CONNECT | CMD_AUTH, cmd_buddy, NULL},
 	{"dashboard", "", "the team's weekly figures", 0, 0, 0,
 	 CMD_CONNECT | CMD_AUTH, cmd_dashboard, NULL},
 	{"help", "[command]", "show help", 0, 2, 0, 0, cmd_help, NULL},
@@ -377,8 +377,7 @@ cmd_help(struct cli *c)
 		cli_usage(stdout);
 		return 0;
 	}
-	cmd = cli_find_cmd(c->args[0], c->n_args > 1 ? c->args[1] : NULL,
-			   &two);
+	cmd = cli_find_cmd(c->args[0], c->n_args > 1 ? c->args[1] : NULL, &two);
 	if (cmd && two) {
 		fputs("usage:\n", stdout);
 		cli_print_cmd(stdout, cmd);
@@ -397,8 +396,8 @@ int
 cli_limit_max(struct cli *c, int max)
 {
 	if (c->limit > max)
-		return cli_usage_fail(c, "--limit must be a number from 1 to %d",
-				      max);
+		return cli_usage_fail(
+			c, "--limit must be a number from 1 to %d", max);
 	return 0;
 }
 
@@ -442,8 +441,7 @@ cli_limit(struct cli *c, int *limit)
  * known subcommand, its help when --help follows, else a usage error.
  */
 static int
-cli_no_cmd(struct cli *c, const char *word, int argc, char **argv,
-	   bool *help)
+cli_no_cmd(struct cli *c, const char *word, int argc, char **argv, bool *help)
 {
 	int i;
 	size_t j;
@@ -1019,8 +1017,7 @@ cli_read_body(struct cli *c, const char *arg, const char *what, char **out)
 		len = strlen(arg);
 	} else {
 		if (isatty(STDIN_FILENO))
-			fprintf(stderr, "tandem: type %s, then Ctrl-D\n",
-				what);
+			fprintf(stderr, "tandem: type %s, then Ctrl-D\n", what);
 		rc = util_read_all(STDIN_FILENO, TD_MAX_BODY + 2, out, &len);
 		if (rc == 1)
 			return cli_fail(c, TD_ERR_TOO_LARGE,
@@ -1035,8 +1032,8 @@ cli_read_body(struct cli *c, const char *arg, const char *what, char **out)
 			(*out)[--len] = '\0';
 	}
 	if (len > TD_MAX_BODY)
-		rc = cli_fail(c, TD_ERR_TOO_LARGE, "%s is over %d bytes",
-			      what, TD_MAX_BODY);
+		rc = cli_fail(c, TD_ERR_TOO_LARGE, "%s is over %d bytes", what,
+			      TD_MAX_BODY);
 	else if (strlen(*out) != len || !proto_valid_body(*out, len))
 		rc = cli_fail(c, TD_ERR_BAD_REQUEST,
 			      "%s is empty, only whitespace, not UTF-8, or "

@@ -451,8 +451,10 @@ util_format_relative(int64_t ms, char *buf, size_t size)
 	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (a >= units[i].ms) {
-			snprintf(buf, size, d < 0 ? "%" PRId64 "%s ago" :
-				 "in %" PRId64 "%s", (a + units[i].ms / 2) / units[i].ms,
+			snprintf(buf, size,
+				 d < 0 ? "%" PRId64 "%s ago"
+				       : "in %" PRId64 "%s",
+				 (a + units[i].ms / 2) / units[i].ms,
 				 units[i].unit);
 			return;
 		}
