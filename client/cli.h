@@ -151,6 +151,8 @@ int check_request_move(struct cli *c);
 int cmd_request_assign(struct cli *c);
 int check_request_assign(struct cli *c);
 int cmd_request_deliver(struct cli *c);
+int cmd_request_verdict(struct cli *c);
+int check_request_verdict(struct cli *c);
 int check_request_deliver(struct cli *c);
 int cmd_feedback_list(struct cli *c);
 int check_feedback_list(struct cli *c);

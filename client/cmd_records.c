@@ -839,6 +839,36 @@ cmd_request_deliver(struct cli *c)
 	return rc;
 }
 
+int
+cmd_request_verdict(struct cli *c)
+{
+	struct proto_frame f;
+	const char *wire;
+	struct jw w;
+	int64_t id;
+	pv *r;
+	int rc = rec_id(c, c->args[0], "request", &id);
+
+	memset(&f, 0, sizeof(f));
+	rc = rc ? rc
+		: rec_enum(c, "the verdict", c->args[1], &td_enum_verdict,
+			   &wire);
+	if (rc != 0)
+		return rc;
+	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_VERDICT);
+	jw_kint(&w, "request", id);
+	jw_kstr(&w, "verdict", wire);
+	if (c->opt[OPT_NOTE])
+		jw_kstr(&w, "note", c->opt[OPT_NOTE]);
+	if (c->opt[OPT_DEAL])
+		jw_kstr(&w, "deal", c->opt[OPT_DEAL]);
+	rc = rec_call(c, &w, &f, "request", &r);
+	if (rc == 0)
+		rec_done_request(c, r, "recorded a verdict on request");
+	proto_frame_fini(&f);
+	return rc;
+}
+
 /* ---- feedback ---- */
 
 static void
@@ -1436,6 +1466,18 @@ cmd_dashboard(struct cli *c)
 
 /* ---- checks before connecting (struct cmd.check) ---- */
 
+/* --note: text as a message body (newlines allowed). */
+static int
+rec_check_note(struct cli *c)
+{
+	const char *s = c->opt[OPT_NOTE];
+
+	if (s && !proto_valid_body(s, strlen(s)))
+		return cli_usage_fail(c, "--note must be text without control "
+					 "characters");
+	return 0;
+}
+
 /* Run a writer of request fields into a scratch request: its checks. */
 static int
 rec_dry(struct cli *c, int (*fill)(struct cli *c, struct jw *w))
@@ -1538,10 +1580,21 @@ check_request_deliver(struct cli *c)
 				    "the link must be http:// or https:// "
 				    "without spaces, at most %d bytes",
 				    TD_URL_MAX);
-	if (rc == 0 && c->opt[OPT_NOTE] &&
-	    !proto_valid_body(c->opt[OPT_NOTE], strlen(c->opt[OPT_NOTE])))
-		rc = cli_usage_fail(c, "--note must be text without control "
-				       "characters");
+	rc = rc ? rc : rec_check_note(c);
+	return rc;
+}
+
+int
+check_request_verdict(struct cli *c)
+{
+	const char *wire;
+	int rc = rec_check_id(c, "request");
+
+	rc = rc ? rc
+		: rec_enum(c, "the verdict", c->args[1], &td_enum_verdict,
+			   &wire);
+	rc = rc ? rc : rec_check_lines(c);
+	rc = rc ? rc : rec_check_note(c);
 	return rc;
 }
 

@@ -164,6 +164,12 @@ static const struct cmd cmd_table[] = {
 	{"request deliver", "<id> <url> [--note TEXT]",
 	 "deliver the asset of a request", 2, 2, O(OPT_NOTE),
 	 CMD_CONNECT | CMD_AUTH, cmd_request_deliver, check_request_deliver},
+	{"request verdict",
+	 "<id> helped|fell_flat|outdated [--note TEXT] "
+	 "[--deal D]",
+	 "say whether a delivered asset helped (requester and sales reps)", 2,
+	 2, O(OPT_NOTE) | O(OPT_DEAL), CMD_CONNECT | CMD_AUTH,
+	 cmd_request_verdict, check_request_verdict},
 	{"feedback",
 	 "[--kind K] [--status S] [--account A] [--competitor C] "
 	 "[--sort votes|value|newest] [--limit N]",

@@ -66,6 +66,12 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
     '--note', 'Numbers on page 2']);
   assert.match(r.stdout, /^delivered request #\d+ \(delivered\)/);
 
+  // The requester's verdict on the asset.
+  r = await ok(ana.home, ['request', 'verdict', String(id), 'helped', '--deal', 'Initech', '--note', 'Won it']);
+  assert.match(r.stdout, /^recorded a verdict on request #\d+ \(delivered\)/);
+  await fails(cat.home, ['request', 'verdict', String(id), 'helped'], 1, 'forbidden');
+  await fails(ana.home, ['request', 'verdict', String(second.id), 'helped'], 1, 'conflict');
+
   // Filters.
   r = await ok(ana.home, ['--json', 'requests', '--assignee', 'cat', '--status', 'delivered']);
   assert.deepEqual(jsonLines(r).map((q) => q.id), [id]);
@@ -85,6 +91,7 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
     /^Value: +120000$/m, /^Due: +2099-06-30 23:59 UTC \(in \d+d\)$/m, /^SLA response: +met \(target 4h, due /m,
     /^SLA delivery: +met \(target 5d, due /m,
     /^Asset: +https:\/\/example\.com\/bank-case\.pdf \(delivered .* by @cat\)$/m, /^Note: +Numbers on page 2$/m,
+    /^Verdicts: +helped 1, fell flat 0, outdated 0\n {2}@ana helped \(deal Initech\): Won it$/m,
     /^Watchers: +@ana, @cat$/m, /^ {4}Results with numbers\.\n {4}A bank of our size\.$/m])
     assert.match(r.stdout, re);
   r = await ok(ana.home, ['--json', 'request', 'show', String(id)]);
@@ -92,7 +99,7 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
   assert.equal(full.asset.url, 'https://example.com/bank-case.pdf');
   assert.equal(full.asset.note, 'Numbers on page 2');
   assert.equal(full.watchers.length, 2);
-  assert.deepEqual(full.verdicts, []);
+  assert.deepEqual(full.verdicts.map((v) => [v.verdict, v.deal, v.note]), [['helped', 'Initech', 'Won it']]);
 
   // The template of a kind, for a script to fill in.
   r = await ok(ana.home, ['request', 'template', 'case_study']);
@@ -107,7 +114,7 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
       '--body', 'y', '--due', 'tomorrow'], ['request', 'new', '--kind', 'deck', '--title', 'x', '--body', 'y',
       '--value', '-5'], ['request', 'move', String(id), 'finished'], ['request', 'move', String(id), 'delivered'],
     ['request', 'deliver', String(id), 'ftp://x'], ['requests', '--sort', 'random'], ['requests', '--limit', '101'],
-    ['requests', '--status'], ['request', 'show', '1', '--title', 'x']])
+    ['requests', '--status'], ['request', 'show', '1', '--title', 'x'], ['request', 'verdict', String(id), 'great']])
     await fails(ana.home, args, 2, 'usage');
   await fails(ana.home, ['request', 'show', '999999'], 4, 'not_found');
   await fails(cat.home, ['request', 'assign', String(id), 'nobody'], 4, 'not_found');
