@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { ROOT, sleep } from '../lib/server.js';
+import { ROOT, TANDEM, sleep } from '../lib/server.js';
 import { cleanup, server, stopServer, tmpHome, run, ok, fails, cliUser, jsonLines } from './cmds-lib.js';
 
 after(cleanup);
@@ -101,6 +101,54 @@ test('post --wait reaches a server that comes back, once; --nonce makes a re-run
   const t1 = Date.now();
   await fails(ana.home, ['post', 'ops', 'never', '--wait', '2'], 5, 'network');
   assert.ok(Date.now() - t1 >= 2000, 'it tried for the time given');
+});
+
+// Run a command in a detached tmux pane (a real terminal) until the pane's
+// text, with its attributes as escape sequences (capture-pane -e), shows
+// `until`; returns that text.
+async function onTerminal(home, args, until) {
+  const sock = `tandem-cmds-${process.pid}`;
+  const cmd = ['env', `HOME=${home}`, TANDEM, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const tmux = (...a) => spawnSync('tmux', ['-L', sock, ...a], { encoding: 'utf8' });
+  try {
+    assert.equal(tmux('new-session', '-d', '-x', '120', '-y', '10', '-s', 'cmds', `${cmd}; sleep 30`).status, 0);
+    let pane = '';
+    for (let i = 0; i < 100; i++) {
+      pane = tmux('capture-pane', '-p', '-e', '-t', 'cmds').stdout;
+      if (until.test(pane)) return pane;
+      await sleep(100);
+    }
+    throw new Error(`the terminal shows:\n${pane}`);
+  } finally {
+    tmux('kill-server');
+  }
+}
+
+test('search on a terminal shows matches in bold; token and server from the environment', { timeout: 60000 }, async () => {
+  const srv = await server();
+  const ana = await cliUser(srv, 'ana');
+  await ok(ana.home, ['create', 'deals']);
+  await ok(ana.home, ['post', 'deals', 'Battle card for Acme']);
+  const pane = await onTerminal(ana.home, ['search', 'acme'], /Acme\S*\s*$/m);
+  assert.match(pane, /^#deals +@ana +.*Battle card for \x1b\[1mAcme(\x1b\[0m)?\s*$/m, pane);
+  assert.doesNotMatch(pane, /\[Acme\]/);
+
+  // TANDEM_SERVER and TANDEM_TOKEN stand in for the config file; a flag
+  // wins over the environment.
+  const cfgFile = path.join(ana.home, '.config', 'tandem', 'config');
+  const token = fs.readFileSync(cfgFile, 'utf8').match(/^token = (.*)$/m)[1];
+  const env = { TANDEM_SERVER: srv.wsUrl, TANDEM_TOKEN: token };
+  let r = await ok(tmpHome(), ['--json', 'search', 'battle'], { env });
+  assert.equal(jsonLines(r)[0].handle, 'ana');
+  await fails(tmpHome(), ['--token', 'A'.repeat(43), 'search', 'battle'], 3, 'bad_token', { env });
+  await fails(tmpHome(), ['search', 'battle'], 1, 'config');
+  // A config file others can read still works, with a warning.
+  fs.chmodSync(cfgFile, 0o644);
+  r = await ok(ana.home, ['search', 'battle']);
+  assert.match(r.stderr, /warning: .*config is readable by others; chmod 600 it/);
+  fs.chmodSync(cfgFile, 0o600);
+  r = await ok(ana.home, ['search', 'battle']);
+  assert.equal(r.stderr, '');
 });
 
 test('every command has --help, and the man page names it', { timeout: 60000 }, async () => {
