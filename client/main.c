@@ -90,6 +90,7 @@ static int cmd_tail(struct cli *c);
 static int cmd_users(struct cli *c);
 static int cmd_dm(struct cli *c);
 static int check_post(struct cli *c);
+static void cli_print_cmd(FILE *f, const struct cmd *cmd);
 
 static const struct cmd cmd_table[] = {
 	{"register",
@@ -128,9 +129,8 @@ static const struct cmd cmd_table[] = {
 	{"search",
 	 "<words...> [--in CONV] [--from HANDLE] [--before YYYY-MM-DD] "
 	 "[--after YYYY-MM-DD] [--limit N]",
-	 "search messages (N from 1 to 50; the server's filters such as "
-	 "has:link work too)",
-	 0, 32,
+	 "search messages (N up to 50; server filters like has:link work)", 0,
+	 32,
 	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) | O(OPT_LIMIT),
 	 CMD_CONNECT | CMD_AUTH, cmd_search, check_search},
 	{"requests",
@@ -272,19 +272,37 @@ cli_print_error(struct cli *c)
 	fputs(": ", stderr);
 	util_fput_safe(stderr, c->rpc.err_msg, 0);
 	fputc('\n', stderr);
-	if (c->usage_error && c->cmd)
-		fprintf(stderr, "usage: tandem %s%s%s\n", c->cmd->name,
-			c->cmd->usage[0] ? " " : "", c->cmd->usage);
+	if (c->usage_error && c->cmd) {
+		fputs("usage:\n", stderr);
+		cli_print_cmd(stderr, c->cmd);
+	}
 }
 
 /* ---- help ---- */
 
-/* Print one command's usage and summary. */
+/*
+ * Print one command's usage, wrapped at 80 columns between options (at
+ * spaces outside brackets), and its summary.
+ */
 static void
 cli_print_cmd(FILE *f, const struct cmd *cmd)
 {
-	fprintf(f, "  tandem %s%s%s\n      %s\n", cmd->name,
-		cmd->usage[0] ? " " : "", cmd->usage, cmd->summary);
+	const char *p = cmd->usage;
+	int col = fprintf(f, "  tandem %s", cmd->name);
+
+	while (*p) {
+		const char *q = p;
+		int depth = 0;
+
+		/* One unit: up to the next space outside brackets. */
+		for (; *q && (*q != ' ' || depth > 0); q++)
+			depth += (*q == '[') - (*q == ']');
+		if (col + 1 + (q - p) > 79)
+			col = fprintf(f, "\n       ");
+		col += fprintf(f, " %.*s", (int)(q - p), p);
+		p = *q ? q + 1 : q;
+	}
+	fprintf(f, "\n      %s\n", cmd->summary);
 }
 
 static void

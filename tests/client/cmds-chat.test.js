@@ -169,7 +169,8 @@ test('every command has --help, and the man page names it', { timeout: 60000 }, 
   assert.match(r.stdout, /tandem request deliver/);
   assert.doesNotMatch(r.stdout, /tandem requests/);
   r = await ok(home, ['help', 'feedback', 'vote']);
-  assert.equal(r.lines.length, 3, r.stdout);
+  assert.match(r.stdout, /^usage:\n  tandem feedback vote <id> /);
+  assert.doesNotMatch(r.stdout, /feedback new/);
   await fails(home, ['help', 'bogus'], 2, 'usage');
   // The man page renders without warnings.
   const p = spawnSync('man', ['--warnings', '-l', path.join(ROOT, 'client', 'tandem.1')],
