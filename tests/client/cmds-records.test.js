@@ -292,6 +292,11 @@ function hostileReplies(req) {
     case 'buddy.get': return { pair, buddies: [{ ...user, id: 2 }], conv: 3, streak: 0, today: false };
     case 'msg.history': return { messages: [{ id: 1, conv: 3, author: 1, body: `starter ${EVIL}`, nonce: '',
       created_at: 0, edited_at: 0, deleted: false, system: true }], more: false };
+    case 'search': return { results: [{ message: { id: 5, conv: 3, author: 1, body: `b ${EVIL}`, nonce: '',
+      created_at: 1, edited_at: 0, deleted: false }, snippet: `s \u0002hit${EVIL}\u0003 ${EVIL}` }], more: false };
+    case 'conv.get': return { conversation: { id: 3, kind: 'request', name: '', topic: `topic ${EVIL}`,
+      private: false, archived: false, created_by: 1, created_at: 1, last_message_id: 5, member_count: 1,
+      member: true }, members: [1] };
     case 'dashboard': return { dashboard: { time: 1, requests: { by_status: { [`new${EVIL}`]: 1 } },
       feedback: { spikes: [{ dimension: `d${EVIL}`, key: `k${EVIL}`, last_7_days: 3, ratio: 3 }],
         top_by_votes: [{ id: 1, title: `top ${EVIL}`, votes: 1, value_total: 1 }] }, pairs: {} } };
@@ -307,7 +312,7 @@ test('hostile text from a server reaches the terminal inert', { timeout: 60000 }
   try {
     const base = ['--server', fake.url, '--token', 'A'.repeat(43)];
     for (const args of [['request', 'show', '7'], ['requests'], ['request', 'template', 'deck'], ['feedback', 'show', '9'],
-      ['feedback'], ['buddy'], ['dashboard']]) {
+      ['feedback'], ['buddy'], ['dashboard'], ['search', 'hit']]) {
       for (const json of [[], ['--json']]) {
         const r = await run(tmpHome(), [...base, ...json, ...args]);
         assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
