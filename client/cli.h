@@ -134,7 +134,8 @@ void cli_json_emit(struct jw *w);
 /* Print a payload value as one JSON line. */
 void cli_json_value(const struct proto_value *v);
 
-/* ---- commands, in cmd_records.c and cmd_chat.c ---- */
+/* ---- commands, in cmd_requests.c, cmd_feedback.c, cmd_team.c and
+ * cmd_chat.c; check_* run before connecting (struct cmd.check) ---- */
 
 int cmd_search(struct cli *c);
 int check_search(struct cli *c);
