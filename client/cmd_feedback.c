@@ -5,19 +5,17 @@
  * objects, one per line. Arguments are checked by the check_* functions
  * before any connection.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "records.h"
 #include "util.h"
 
 static void
-rec_feedback_header(void)
+fb_header(void)
 {
 	printf("%-4s %-12s %-12s %-26s %5s %-6s %s\n", "ID", "STATUS", "KIND",
 	       "TITLE", "VOTES", "VALUE", "FROM");
@@ -25,7 +23,7 @@ rec_feedback_header(void)
 
 /* One row of the feedback table: 79 columns. */
 static void
-rec_feedback_row(struct cli *c, const struct proto_value *fb)
+fb_row(struct cli *c, const struct proto_value *fb)
 {
 	char value[32];
 
@@ -43,7 +41,7 @@ rec_feedback_row(struct cli *c, const struct proto_value *fb)
 
 /* Write feedback.list's filters from the options. */
 static int
-rec_feedback_filters(struct cli *c, struct jw *w)
+fb_filters(struct cli *c, struct jw *w)
 {
 	const char *wire;
 	int rc = cli_limit_max(c, 100);
@@ -85,7 +83,7 @@ cmd_feedback_list(struct cli *c)
 
 	memset(&f, 0, sizeof(f));
 	rpc_begin(&c->rpc, &w, PROTO_OP_FEEDBACK_LIST);
-	rc = rec_feedback_filters(c, &w);
+	rc = fb_filters(c, &w);
 	if (rc != 0) {
 		jw_fini(&w);
 		return rc;
@@ -97,8 +95,8 @@ cmd_feedback_list(struct cli *c)
 			continue;
 		}
 		if (i == 0)
-			rec_feedback_header();
-		rec_feedback_row(c, proto_value_at(list, i));
+			fb_header();
+		fb_row(c, proto_value_at(list, i));
 	}
 	if (rc == 0 && !c->json && proto_value_len(list) == 0)
 		fputs("no feedback\n", stdout);
@@ -110,7 +108,7 @@ cmd_feedback_list(struct cli *c)
 
 /* The votes of feedback show: one line each. */
 static void
-rec_put_votes(struct cli *c, const struct proto_value *fb)
+fb_put_votes(struct cli *c, const struct proto_value *fb)
 {
 	const struct proto_value *weights = proto_value_get(fb, "weights");
 	const struct proto_value *list = proto_value_get(fb, "vote_list");
@@ -144,7 +142,7 @@ rec_put_votes(struct cli *c, const struct proto_value *fb)
 
 /* Every field of a feedback item, for feedback show. */
 static void
-rec_print_feedback(struct cli *c, const struct proto_value *fb)
+fb_print(struct cli *c, const struct proto_value *fb)
 {
 	const struct proto_value *accounts = proto_value_get(fb, "accounts");
 	char value[32];
@@ -169,7 +167,7 @@ rec_print_feedback(struct cli *c, const struct proto_value *fb)
 	rec_label("Updated");
 	rec_put_time(rec_int(fb, "updated_at"), true);
 	fputc('\n', stdout);
-	rec_put_votes(c, fb);
+	fb_put_votes(c, fb);
 	rec_label("Accounts");
 	for (i = 0; i < proto_value_len(accounts); i++) {
 		fputs(i ? ", " : "", stdout);
@@ -188,7 +186,7 @@ rec_print_feedback(struct cli *c, const struct proto_value *fb)
 
 /* Print a feedback reply: its object with --json, else `say` and a line. */
 static void
-rec_done_feedback(struct cli *c, const struct proto_value *fb, const char *say)
+fb_done(struct cli *c, const struct proto_value *fb, const char *say)
 {
 	if (c->json) {
 		cli_json_value(fb);
@@ -214,7 +212,7 @@ cmd_feedback_show(struct cli *c)
 	if (rc == 0 && c->json)
 		cli_json_value(fb);
 	else if (rc == 0)
-		rec_print_feedback(c, fb);
+		fb_print(c, fb);
 	proto_frame_fini(&f);
 	return rc;
 }
@@ -261,7 +259,7 @@ cmd_feedback_new(struct cli *c)
 	}
 	rc = rec_call(c, &w, &f, "feedback", &fb);
 	if (rc == 0)
-		rec_done_feedback(c, fb, "filed feedback");
+		fb_done(c, fb, "filed feedback");
 out:
 	proto_frame_fini(&f);
 	free(body);
@@ -300,7 +298,7 @@ cmd_feedback_vote(struct cli *c)
 		jw_kstr(&w, "stage", stage);
 	rc = rec_call(c, &w, &f, "feedback", &fb);
 	if (rc == 0)
-		rec_done_feedback(c, fb, "voted on feedback");
+		fb_done(c, fb, "voted on feedback");
 	proto_frame_fini(&f);
 	return rc;
 }
@@ -326,7 +324,7 @@ cmd_feedback_status(struct cli *c)
 	jw_kstr(&w, "status", wire);
 	rc = rec_call(c, &w, &f, "feedback", &fb);
 	if (rc == 0)
-		rec_done_feedback(c, fb, "moved feedback");
+		fb_done(c, fb, "moved feedback");
 	proto_frame_fini(&f);
 	return rc;
 }
@@ -366,7 +364,7 @@ check_feedback_list(struct cli *c)
 {
 	int rc = rec_check_lines(c);
 
-	return rc ? rc : rec_dry(c, rec_feedback_filters);
+	return rc ? rc : rec_dry(c, fb_filters);
 }
 
 int

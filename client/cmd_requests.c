@@ -5,12 +5,10 @@
  * Request objects, one per line. Arguments are checked by the check_*
  * functions before any connection.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "records.h"
@@ -18,7 +16,7 @@
 
 /* A kind in at most 7 characters, for the table. */
 static const char *
-rec_kind_short(const char *kind)
+req_kind_short(const char *kind)
 {
 	static const char *const map[][2] = {
 		{"case_study", "case"},
@@ -40,7 +38,7 @@ rec_kind_short(const char *kind)
  * met, else "stop".
  */
 static const char *
-rec_sla_word(const struct proto_value *req)
+req_sla_word(const struct proto_value *req)
 {
 	const struct proto_value *sla = proto_value_get(req, "sla");
 	const char *a =
@@ -59,7 +57,7 @@ rec_sla_word(const struct proto_value *req)
 }
 
 static void
-rec_request_header(void)
+req_header(void)
 {
 	printf("%-4s %-11s %-7s %-15s %-8s %-8s %-7s %-5s %s\n", "ID", "STATUS",
 	       "KIND", "TITLE", "FROM", "ASSIGNEE", "DUE", "VALUE", "SLA");
@@ -67,7 +65,7 @@ rec_request_header(void)
 
 /* One row of the requests table: 79 columns. */
 static void
-rec_request_row(struct cli *c, const struct proto_value *r)
+req_row(struct cli *c, const struct proto_value *r)
 {
 	const char *status = rec_str(r, "status");
 	char due[32], value[32];
@@ -80,19 +78,19 @@ rec_request_row(struct cli *c, const struct proto_value *r)
 							      : "waiting",
 		       11);
 	fputc(' ', stdout);
-	util_fput_cell(stdout, rec_kind_short(rec_str(r, "kind")), 7);
+	util_fput_cell(stdout, req_kind_short(rec_str(r, "kind")), 7);
 	fputc(' ', stdout);
 	util_fput_cell(stdout, rec_str(r, "title"), 15);
 	fputc(' ', stdout);
 	rec_user_cell(c, rec_int(r, "requester"), 8);
 	fputc(' ', stdout);
 	rec_user_cell(c, rec_int(r, "assignee"), 8);
-	printf(" %-7s %-5s %s\n", due, value, rec_sla_word(r));
+	printf(" %-7s %-5s %s\n", due, value, req_sla_word(r));
 }
 
 /* Write request.list's filters from the options; uid: --assignee's id. */
 static int
-rec_request_filters(struct cli *c, struct jw *w, int64_t uid)
+req_filters(struct cli *c, struct jw *w, int64_t uid)
 {
 	const char *wire;
 	int rc = cli_limit_max(c, 100);
@@ -142,7 +140,7 @@ cmd_requests(struct cli *c)
 	if (rc != 0)
 		return rc;
 	rpc_begin(&c->rpc, &w, PROTO_OP_REQUEST_LIST);
-	rc = rec_request_filters(c, &w, uid);
+	rc = req_filters(c, &w, uid);
 	if (rc != 0) {
 		jw_fini(&w);
 		return rc;
@@ -154,8 +152,8 @@ cmd_requests(struct cli *c)
 			continue;
 		}
 		if (i == 0)
-			rec_request_header();
-		rec_request_row(c, proto_value_at(list, i));
+			req_header();
+		req_row(c, proto_value_at(list, i));
 	}
 	if (rc == 0 && !c->json && proto_value_len(list) == 0)
 		fputs("no requests\n", stdout);
@@ -197,7 +195,7 @@ cmd_request_template(struct cli *c)
 
 /* One SLA clock: "met (target 4h, due ..., met ...)". */
 static void
-rec_put_clock(const char *label, const struct proto_value *clock)
+req_put_clock(const char *label, const struct proto_value *clock)
 {
 	const char *state = rec_str(clock, "state");
 	char target[32];
@@ -224,7 +222,7 @@ rec_put_clock(const char *label, const struct proto_value *clock)
 
 /* The delivered asset: link, note, when and by whom. */
 static void
-rec_put_asset(struct cli *c, const struct proto_value *asset)
+req_put_asset(struct cli *c, const struct proto_value *asset)
 {
 	const char *note = rec_str(asset, "note");
 
@@ -247,7 +245,7 @@ rec_put_asset(struct cli *c, const struct proto_value *asset)
 }
 
 static void
-rec_put_verdicts(struct cli *c, const struct proto_value *r)
+req_put_verdicts(struct cli *c, const struct proto_value *r)
 {
 	const struct proto_value *counts = proto_value_get(r, "verdict_counts");
 	const struct proto_value *list = proto_value_get(r, "verdicts");
@@ -280,7 +278,7 @@ rec_put_verdicts(struct cli *c, const struct proto_value *r)
 
 /* Every field of a request, for request show. */
 static void
-rec_print_request(struct cli *c, const struct proto_value *r)
+req_print(struct cli *c, const struct proto_value *r)
 {
 	const struct proto_value *sla = proto_value_get(r, "sla");
 	char value[32];
@@ -313,10 +311,10 @@ rec_print_request(struct cli *c, const struct proto_value *r)
 	rec_label("Updated");
 	rec_put_time(rec_int(r, "updated_at"), true);
 	printf("\n");
-	rec_put_clock("SLA response", proto_value_get(sla, "first_response"));
-	rec_put_clock("SLA delivery", proto_value_get(sla, "delivery"));
-	rec_put_asset(c, proto_value_get(r, "asset"));
-	rec_put_verdicts(c, r);
+	req_put_clock("SLA response", proto_value_get(sla, "first_response"));
+	req_put_clock("SLA delivery", proto_value_get(sla, "delivery"));
+	req_put_asset(c, proto_value_get(r, "asset"));
+	req_put_verdicts(c, r);
 	rec_label("Watchers");
 	rec_put_users(c, proto_value_get(r, "watchers"));
 	rec_label("Feedback");
@@ -341,7 +339,7 @@ cmd_request_show(struct cli *c)
 	if (rc == 0 && c->json)
 		cli_json_value(r);
 	else if (rc == 0)
-		rec_print_request(c, r);
+		req_print(c, r);
 	proto_frame_fini(&f);
 	return rc;
 }
@@ -482,15 +480,15 @@ cmd_request_verdict(struct cli *c)
 }
 
 static int
-rec_fill_request_filters(struct cli *c, struct jw *w)
+req_fill_filters(struct cli *c, struct jw *w)
 {
-	return rec_request_filters(c, w, 0);
+	return req_filters(c, w, 0);
 }
 
 int
 check_requests(struct cli *c)
 {
-	return rec_dry(c, rec_fill_request_filters);
+	return rec_dry(c, req_fill_filters);
 }
 
 int

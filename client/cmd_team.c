@@ -21,7 +21,7 @@
  * string, NULL when not found within STARTER_PAGES pages).
  */
 static int
-rec_find_starter(struct cli *c, const struct proto_value *pair, char **out)
+team_find_starter(struct cli *c, const struct proto_value *pair, char **out)
 {
 	int64_t after = 0, made = rec_int(pair, "created_at");
 	struct proto_frame f;
@@ -55,8 +55,8 @@ rec_find_starter(struct cli *c, const struct proto_value *pair, char **out)
 }
 
 static void
-rec_print_buddy(const struct proto_frame *f, const struct proto_value *pair,
-		const char *starter)
+team_print_buddy(const struct proto_frame *f, const struct proto_value *pair,
+		 const char *starter)
 {
 	const struct proto_value *buddies =
 		proto_value_get(f->payload, "buddies");
@@ -110,9 +110,9 @@ cmd_buddy(struct cli *c)
 	} else if (rc == 0 && proto_value_type(pair) != PROTO_VALUE_OBJECT) {
 		fputs("no buddy: you are in no active pair\n", stdout);
 	} else if (rc == 0) {
-		rc = rec_find_starter(c, pair, &starter);
+		rc = team_find_starter(c, pair, &starter);
 		if (rc == 0)
-			rec_print_buddy(&f, pair, starter);
+			team_print_buddy(&f, pair, starter);
 	}
 	free(starter);
 	proto_frame_fini(&f);
@@ -121,7 +121,7 @@ cmd_buddy(struct cli *c)
 
 /* "name 3, name 0, ..." for every member of an object of counts. */
 static void
-rec_put_counts(const struct proto_value *obj, bool skip_zero)
+team_put_counts(const struct proto_value *obj, bool skip_zero)
 {
 	const struct proto_value *v;
 	const char *key;
@@ -141,7 +141,7 @@ rec_put_counts(const struct proto_value *obj, bool skip_zero)
 
 /* A median duration in ms, or "-" for null. */
 static void
-rec_put_median(const char *label, const struct proto_value *ms, int64_t over)
+team_put_median(const char *label, const struct proto_value *ms, int64_t over)
 {
 	char d[32];
 
@@ -155,7 +155,7 @@ rec_put_median(const char *label, const struct proto_value *ms, int64_t over)
 }
 
 static void
-rec_dash_requests(const struct proto_value *r)
+team_dash_requests(const struct proto_value *r)
 {
 	const struct proto_value *breaches =
 		proto_value_get(r, "sla_breaches_this_week");
@@ -164,23 +164,23 @@ rec_dash_requests(const struct proto_value *r)
 	rec_label("  Open");
 	printf("%" PRId64 "\n", rec_int(r, "open"));
 	rec_label("  By status");
-	rec_put_counts(proto_value_get(r, "by_status"), true);
+	team_put_counts(proto_value_get(r, "by_status"), true);
 	rec_label("  SLA breaches");
 	printf("first response %" PRId64 ", delivery %" PRId64 " (this week)\n",
 	       rec_int(breaches, "first_response"),
 	       rec_int(breaches, "delivery"));
-	rec_put_median("  Response",
-		       proto_value_get(r, "median_first_response_ms"),
-		       rec_int(r, "first_responses_30d"));
-	rec_put_median("  Delivery", proto_value_get(r, "median_delivery_ms"),
-		       rec_int(r, "delivered_30d"));
+	team_put_median("  Response",
+			proto_value_get(r, "median_first_response_ms"),
+			rec_int(r, "first_responses_30d"));
+	team_put_median("  Delivery", proto_value_get(r, "median_delivery_ms"),
+			rec_int(r, "delivered_30d"));
 	rec_label("  Verdicts");
-	rec_put_counts(proto_value_get(r, "verdicts_30d"), false);
+	team_put_counts(proto_value_get(r, "verdicts_30d"), false);
 }
 
 /* Up to 5 feedback items: "#7 title (3 votes, 83k)". */
 static void
-rec_dash_top(const char *label, const struct proto_value *list)
+team_dash_top(const char *label, const struct proto_value *list)
 {
 	size_t i;
 
@@ -202,14 +202,14 @@ rec_dash_top(const char *label, const struct proto_value *list)
 }
 
 static void
-rec_dash_feedback(const struct proto_value *fb)
+team_dash_feedback(const struct proto_value *fb)
 {
 	const struct proto_value *spikes = proto_value_get(fb, "spikes");
 	size_t i;
 
 	printf("\nFeedback\n");
 	rec_label("  Last 30 days");
-	rec_put_counts(proto_value_get(fb, "by_kind_30d"), true);
+	team_put_counts(proto_value_get(fb, "by_kind_30d"), true);
 	for (i = 0; i < proto_value_len(spikes); i++) {
 		const struct proto_value *s = proto_value_at(spikes, i);
 
@@ -225,8 +225,8 @@ rec_dash_feedback(const struct proto_value *fb)
 		rec_label("  Spikes");
 		fputs("none\n", stdout);
 	}
-	rec_dash_top("  Top votes", proto_value_get(fb, "top_by_votes"));
-	rec_dash_top("  Top value", proto_value_get(fb, "top_by_value"));
+	team_dash_top("  Top votes", proto_value_get(fb, "top_by_votes"));
+	team_dash_top("  Top value", proto_value_get(fb, "top_by_value"));
 }
 
 int
@@ -245,8 +245,8 @@ cmd_dashboard(struct cli *c)
 	} else if (rc == 0) {
 		util_format_utc(rec_int(d, "time"), t, sizeof(t));
 		printf("Team dashboard, %s UTC\n\n", t);
-		rec_dash_requests(proto_value_get(d, "requests"));
-		rec_dash_feedback(proto_value_get(d, "feedback"));
+		team_dash_requests(proto_value_get(d, "requests"));
+		team_dash_feedback(proto_value_get(d, "feedback"));
 		pairs = proto_value_get(d, "pairs");
 		printf("\nBuddy pairs\n");
 		rec_label("  Active");
