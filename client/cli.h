@@ -32,6 +32,7 @@ enum opt {
 	OPT_PRIVATE,
 	OPT_TOPIC,
 	OPT_LIMIT,
+	OPT_OFFSET,
 	OPT_WAIT,
 	OPT_NONCE,
 	OPT_IN,
@@ -90,6 +91,7 @@ struct cli {
 	bool json;
 	bool usage_error; /* print the command's usage with the error */
 	int limit;	  /* --limit, 0 when not given */
+	int offset;	  /* --offset, 0 when not given */
 	struct config cfg;
 	struct rpc rpc;
 	bool rpc_ready;

@@ -240,6 +240,8 @@ cmd_search(struct cli *c)
 		jw_kstr(&w, "query", q.s + 1); /* without the leading space */
 		if (c->limit)
 			jw_kint(&w, "limit", c->limit);
+		if (c->offset)
+			jw_kint(&w, "offset", c->offset);
 		rc = rpc_call(&c->rpc, &w, &f, RPC_REPLY_TIMEOUT_MS);
 		results = proto_value_get(f.payload, "results");
 	}
@@ -249,7 +251,7 @@ cmd_search(struct cli *c)
 	if (rc == 0 && !c->json && proto_value_len(results) == 0)
 		fputs("no results\n", stdout);
 	if (rc == 0 && !c->json && f.more)
-		fputs("tandem: more results: narrow the search\n", stderr);
+		fputs("tandem: more results: use --offset\n", stderr);
 	for (i = 0; i < lc.n; i++)
 		free(lc.e[i].label);
 	proto_frame_fini(&f);

@@ -69,6 +69,8 @@ fb_filters(struct cli *c, struct jw *w)
 	}
 	if (rc == 0 && c->limit)
 		jw_kint(w, "limit", c->limit);
+	if (rc == 0 && c->offset)
+		jw_kint(w, "offset", c->offset);
 	return rc;
 }
 
@@ -101,7 +103,7 @@ cmd_feedback_list(struct cli *c)
 	if (rc == 0 && !c->json && proto_value_len(list) == 0)
 		fputs("no feedback\n", stdout);
 	if (rc == 0 && !c->json && f.more)
-		fputs("tandem: more feedback follows: use --limit\n", stderr);
+		fputs("tandem: more feedback follows: use --offset\n", stderr);
 	proto_frame_fini(&f);
 	return rc;
 }

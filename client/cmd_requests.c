@@ -120,6 +120,8 @@ req_filters(struct cli *c, struct jw *w, int64_t uid)
 	}
 	if (rc == 0 && c->limit)
 		jw_kint(w, "limit", c->limit);
+	if (rc == 0 && c->offset)
+		jw_kint(w, "offset", c->offset);
 	return rc;
 }
 
@@ -158,7 +160,7 @@ cmd_requests(struct cli *c)
 	if (rc == 0 && !c->json && proto_value_len(list) == 0)
 		fputs("no requests\n", stdout);
 	if (rc == 0 && !c->json && f.more)
-		fputs("tandem: more requests follow: use --limit\n", stderr);
+		fputs("tandem: more requests follow: use --offset\n", stderr);
 	proto_frame_fini(&f);
 	return rc;
 }

@@ -52,6 +52,7 @@ static const struct opt_desc opt_table[OPT__COUNT] = {
 	[OPT_PRIVATE] = {"private", false},
 	[OPT_TOPIC] = {"topic", true},
 	[OPT_LIMIT] = {"limit", true},
+	[OPT_OFFSET] = {"offset", true},
 	[OPT_WAIT] = {"wait", true},
 	[OPT_NONCE] = {"nonce", true},
 	[OPT_IN] = {"in", true},
@@ -128,17 +129,18 @@ static const struct cmd cmd_table[] = {
 	 check_post},
 	{"search",
 	 "<words...> [--in CONV] [--from HANDLE] [--before YYYY-MM-DD] "
-	 "[--after YYYY-MM-DD] [--limit N]",
+	 "[--after YYYY-MM-DD] [--limit N] [--offset N]",
 	 "search messages (N up to 50; server filters like has:link work)", 0,
 	 32,
-	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) | O(OPT_LIMIT),
+	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) | O(OPT_LIMIT) |
+		 O(OPT_OFFSET),
 	 CMD_CONNECT | CMD_AUTH, cmd_search, check_search},
 	{"requests",
 	 "[--status S] [--kind K] [--assignee HANDLE|none] [--account A] "
-	 "[--mine] [--sort queue|due|newest] [--limit N]",
+	 "[--mine] [--sort queue|due|newest] [--limit N] [--offset N]",
 	 "list content requests (default: the open ones, in queue order)", 0, 0,
 	 O(OPT_STATUS) | O(OPT_KIND) | O(OPT_ASSIGNEE) | O(OPT_ACCOUNT) |
-		 O(OPT_MINE) | O(OPT_SORT) | O(OPT_LIMIT),
+		 O(OPT_MINE) | O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
 	 CMD_CONNECT | CMD_AUTH, cmd_requests, check_requests},
 	{"request template", "<kind>",
 	 "print the questions marketing asks for a kind of request", 1, 1, 0,
@@ -172,17 +174,17 @@ static const struct cmd cmd_table[] = {
 	 cmd_request_verdict, check_request_verdict},
 	{"feedback",
 	 "[--kind K] [--status S] [--account A] [--competitor C] "
-	 "[--sort votes|value|newest] [--limit N]",
+	 "[--sort votes|value|newest] [--limit N] [--offset N]",
 	 "list feedback items (the same as feedback list)", 0, 0,
 	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
-		 O(OPT_SORT) | O(OPT_LIMIT),
+		 O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
 	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
 	{"feedback list",
 	 "[--kind K] [--status S] [--account A] [--competitor C] "
-	 "[--sort votes|value|newest] [--limit N]",
+	 "[--sort votes|value|newest] [--limit N] [--offset N]",
 	 "list feedback items (N from 1 to 100)", 0, 0,
 	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
-		 O(OPT_SORT) | O(OPT_LIMIT),
+		 O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
 	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
 	{"feedback new",
 	 "--kind K --body TEXT|- [--title T] [--account A] "
@@ -439,6 +441,26 @@ cli_usage_fail(struct cli *c, const char *fmt, ...)
 	return CLI_ERR_USAGE;
 }
 
+/* Parse --offset into 0..TD_SEARCH_OFFSET_MAX (every list's deepest). */
+static int
+cli_offset(struct cli *c)
+{
+	const char *s = c->opt[OPT_OFFSET];
+	char *end;
+	long n;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > TD_SEARCH_OFFSET_MAX)
+		return cli_fail(c, CLI_ERR_USAGE,
+				"--offset must be a number from 0 to %d",
+				TD_SEARCH_OFFSET_MAX);
+	c->offset = (int)n;
+	return 0;
+}
+
 /* Parse --limit into 1..TD_HISTORY_MAX; 0 when not given. */
 static int
 cli_limit(struct cli *c, int *limit)
@@ -577,7 +599,7 @@ cli_parse(struct cli *c, int argc, char **argv, bool *help)
 				"no command given (see tandem --help)");
 	if (c->n_args < c->cmd->min_args || c->n_args > c->cmd->max_args)
 		return cli_fail(c, CLI_ERR_USAGE, "wrong number of arguments");
-	if (cli_limit(c, &c->limit) != 0)
+	if (cli_limit(c, &c->limit) != 0 || cli_offset(c) != 0)
 		return CLI_ERR_USAGE;
 	c->usage_error = false;
 	c->json = c->opt[OPT_JSON] != NULL;

@@ -40,7 +40,9 @@ test('search: words and filters, highlighted snippets, --json, errors', { timeou
   assert.equal(r.stdout, 'no results\n');
   r = await ok(ana.home, ['search', 'battle', '--after', '2000-01-01', '--limit', '2']);
   assert.equal(r.lines.length, 2);
-  assert.match(r.stderr, /more results/);
+  assert.match(r.stderr, /more results: use --offset/);
+  r = await ok(ana.home, ['search', 'battle', '--limit', '2', '--offset', '2']);
+  assert.equal(r.lines.length, 1, 'the third result');
 
   r = await ok(ben.home, ['--json', 'search', 'acme']);
   const [hit] = jsonLines(r);
@@ -52,7 +54,7 @@ test('search: words and filters, highlighted snippets, --json, errors', { timeou
   assert.ok(r.stdout.includes('\\u0002Acme\\u0003'), 'markers stay JSON escapes');
 
   for (const args of [['search'], ['search', 'x', '--limit', '51'], ['search', 'x', '--before', '2020-1-1'],
-    ['search', 'x', '--after', 'yesterday'], ['search', 'x', '--in', String(999999)], ['search', 'x', '--bogus']]) {
+    ['search', 'x', '--after', 'yesterday'], ['search', 'x', '--in', String(999999)], ['search', 'x', '--bogus'], ['search', 'x', '--offset', '1001']]) {
     const code = args.includes(String(999999)) ? 4 : 2;
     await fails(ana.home, args, code, code === 2 ? 'usage' : 'not_found');
   }

@@ -54,6 +54,10 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
   assert.deepEqual(jsonLines(r).map((q) => q.id), [second.id, id]);
   assert.equal(jsonLines(r)[1].value, 120000);
   assert.equal(jsonLines(r)[1].due, Date.UTC(2099, 5, 30, 23, 59));
+  r = await ok(cat.home, ['--json', 'requests', '--sort', 'newest', '--limit', '1', '--offset', '1']);
+  assert.deepEqual(jsonLines(r).map((q) => q.id), [id]);
+  r = await ok(cat.home, ['requests', '--sort', 'newest', '--limit', '1']);
+  assert.match(r.stderr, /more requests follow: use --offset/);
 
   // Triage by the marketer.
   r = await ok(cat.home, ['request', 'assign', String(id), '@cat']);
@@ -114,7 +118,7 @@ test('request new, requests, show, assign, move, deliver: text and --json', { ti
       '--body', 'y', '--due', 'tomorrow'], ['request', 'new', '--kind', 'deck', '--title', 'x', '--body', 'y',
       '--value', '-5'], ['request', 'move', String(id), 'finished'], ['request', 'move', String(id), 'delivered'],
     ['request', 'deliver', String(id), 'ftp://x'], ['requests', '--sort', 'random'], ['requests', '--limit', '101'],
-    ['requests', '--status'], ['request', 'show', '1', '--title', 'x'], ['request', 'verdict', String(id), 'great']])
+    ['requests', '--status'], ['requests', '--offset', '-1'], ['request', 'show', '1', '--title', 'x'], ['request', 'verdict', String(id), 'great']])
     await fails(ana.home, args, 2, 'usage');
   await fails(ana.home, ['request', 'show', '999999'], 4, 'not_found');
   await fails(cat.home, ['request', 'assign', String(id), 'nobody'], 4, 'not_found');
@@ -186,6 +190,8 @@ test('feedback new, list, show, vote, status, to-request', { timeout: 90000 }, a
   assert.equal(jsonLines(r)[0].value_total, 83000);
   r = await ok(ana.home, ['--json', 'feedback', 'list', '--kind', 'content-idea', '--sort', 'newest']);
   assert.deepEqual(jsonLines(r).map((x) => x.id), [idea.id]);
+  r = await ok(ana.home, ['--json', 'feedback', '--sort', 'newest', '--offset', '1']);
+  assert.deepEqual(jsonLines(r).map((x) => x.id), [fb]);
 
   r = await ok(ana.home, ['feedback', 'show', String(fb)]);
   for (const re of [/^Feedback #\d+: Too expensive for a team of five\.$/m, /^Status: +new$/m, /^Kind: +objection$/m,
