@@ -26,29 +26,10 @@
 #include <unistd.h>
 
 #include "tandem/proto.h"
-#include "config.h"
+#include "cli.h"
 #include "net.h"
-#include "rpc.h"
 #include "util.h"
 
-/* Options, global and per command. */
-enum opt {
-	OPT_SERVER,
-	OPT_TOKEN,
-	OPT_JSON,
-	OPT_INSECURE,
-	OPT_HELP,
-	OPT_TEAM,
-	OPT_NAME,
-	OPT_INVITE,
-	OPT_PASSWORD_STDIN,
-	OPT_PRIVATE,
-	OPT_TOPIC,
-	OPT_LIMIT,
-	OPT__COUNT
-};
-
-#define O(x) (1u << (x))
 #define OPTS_GLOBAL                                                            \
 	(O(OPT_SERVER) | O(OPT_TOKEN) | O(OPT_JSON) | O(OPT_INSECURE) |        \
 	 O(OPT_HELP))
@@ -71,44 +52,30 @@ static const struct opt_desc opt_table[OPT__COUNT] = {
 	[OPT_PRIVATE] = {"private", false},
 	[OPT_TOPIC] = {"topic", true},
 	[OPT_LIMIT] = {"limit", true},
-};
-
-struct cli;
-
-/* Command flags. */
-#define CMD_CONNECT 0x1u /* needs a server and a connection */
-#define CMD_AUTH 0x2u	 /* ... and a session from the saved token */
-
-struct cmd {
-	const char *name;
-	const char *usage; /* arguments and options after the name */
-	const char *summary;
-	int min_args, max_args;
-	uint32_t opts;	/* O(OPT_*) allowed besides the global ones */
-	unsigned flags; /* CMD_* */
-	int (*fn)(struct cli *c);
-};
-
-/* The state of one run of the program. */
-struct cli {
-	const struct cmd *cmd;
-	char **args; /* positional arguments after the command */
-	int n_args;
-	const char *opt[OPT__COUNT]; /* values; "" for flags given */
-	bool json;
-	bool usage_error; /* print the command's usage with the error */
-	int limit;	  /* --limit, 0 when not given */
-	struct config cfg;
-	struct rpc rpc;
-	bool rpc_ready;
-	int64_t head; /* from the hello reply */
-	struct td_user me;
-	struct td_user *users; /* user.list cache */
-	bool *users_online;
-	size_t n_users;
-	bool users_loaded;
-	int64_t unknown_ids[64]; /* ids missing even from a fresh list */
-	size_t n_unknown;
+	[OPT_OFFSET] = {"offset", true},
+	[OPT_WAIT] = {"wait", true},
+	[OPT_NONCE] = {"nonce", true},
+	[OPT_IN] = {"in", true},
+	[OPT_FROM] = {"from", true},
+	[OPT_BEFORE] = {"before", true},
+	[OPT_AFTER] = {"after", true},
+	[OPT_STATUS] = {"status", true},
+	[OPT_KIND] = {"kind", true},
+	[OPT_ASSIGNEE] = {"assignee", true},
+	[OPT_ACCOUNT] = {"account", true},
+	[OPT_MINE] = {"mine", false},
+	[OPT_SORT] = {"sort", true},
+	[OPT_TITLE] = {"title", true},
+	[OPT_BODY] = {"body", true},
+	[OPT_DEAL] = {"deal", true},
+	[OPT_STAGE] = {"stage", true},
+	[OPT_VALUE] = {"value", true},
+	[OPT_DUE] = {"due", true},
+	[OPT_PRIORITY] = {"priority", true},
+	[OPT_REASON] = {"reason", true},
+	[OPT_NOTE] = {"note", true},
+	[OPT_COMPETITOR] = {"competitor", true},
+	[OPT_WEIGHT] = {"weight", true},
 };
 
 static int cmd_help(struct cli *c);
@@ -123,6 +90,8 @@ static int cmd_history(struct cli *c);
 static int cmd_tail(struct cli *c);
 static int cmd_users(struct cli *c);
 static int cmd_dm(struct cli *c);
+static int check_post(struct cli *c);
+static void cli_print_cmd(FILE *f, const struct cmd *cmd);
 
 static const struct cmd cmd_table[] = {
 	{"register",
@@ -130,32 +99,124 @@ static const struct cmd cmd_table[] = {
 	 "[--invite CODE] [--password-stdin]",
 	 "create an account and log in", 1, 1,
 	 O(OPT_TEAM) | O(OPT_NAME) | O(OPT_INVITE) | O(OPT_PASSWORD_STDIN),
-	 CMD_CONNECT, cmd_register},
+	 CMD_CONNECT, cmd_register, NULL},
 	{"login", "<handle> [--password-stdin]", "log in and save the token", 1,
-	 1, O(OPT_PASSWORD_STDIN), CMD_CONNECT, cmd_login},
+	 1, O(OPT_PASSWORD_STDIN), CMD_CONNECT, cmd_login, NULL},
 	{"logout", "", "revoke the saved token and forget it", 0, 0, 0, 0,
-	 cmd_logout},
+	 cmd_logout, NULL},
 	{"channels", "", "list conversations: id, name, membership, topic", 0,
-	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_channels},
+	 0, 0, CMD_CONNECT | CMD_AUTH, cmd_channels, NULL},
 	{"join", "<channel>", "join a public channel", 1, 1, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_join},
+	 CMD_CONNECT | CMD_AUTH, cmd_join, NULL},
 	{"create", "<channel> [--private] [--topic TEXT]", "create a channel",
 	 1, 1, O(OPT_PRIVATE) | O(OPT_TOPIC), CMD_CONNECT | CMD_AUTH,
-	 cmd_create},
-	{"post", "<conversation> [TEXT | -]",
-	 "post a message (no TEXT or -: read it from stdin)", 1, 2, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_post},
+	 cmd_create, NULL},
+	{"post", "<conversation> [TEXT | -] [--wait SECONDS] [--nonce N]",
+	 "post a message (no TEXT or -: read it from stdin)", 1, 2,
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_post,
+	 check_post},
 	{"history", "<conversation> [--limit N]",
 	 "print the latest messages (N from 1 to 200, default 50)", 1, 1,
-	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_history},
+	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_history, NULL},
 	{"tail", "<conversation> [--limit N]",
 	 "print the latest messages, then follow new ones live", 1, 1,
-	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_tail},
-	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users},
-	{"dm", "<handle> [TEXT | -]",
-	 "send a direct message (no TEXT or -: read it from stdin)", 1, 2, 0,
-	 CMD_CONNECT | CMD_AUTH, cmd_dm},
-	{"help", "[command]", "show help", 0, 1, 0, 0, cmd_help},
+	 O(OPT_LIMIT), CMD_CONNECT | CMD_AUTH, cmd_tail, NULL},
+	{"users", "", "list users", 0, 0, 0, CMD_CONNECT | CMD_AUTH, cmd_users,
+	 NULL},
+	{"dm", "<handle> [TEXT | -] [--wait SECONDS] [--nonce N]",
+	 "send a direct message (no TEXT or -: read it from stdin)", 1, 2,
+	 O(OPT_WAIT) | O(OPT_NONCE), CMD_CONNECT | CMD_AUTH, cmd_dm,
+	 check_post},
+	{"search",
+	 "<words...> [--in CONV] [--from HANDLE] [--before YYYY-MM-DD] "
+	 "[--after YYYY-MM-DD] [--limit N] [--offset N]",
+	 "search messages (N up to 50; server filters like has:link work)", 0,
+	 32,
+	 O(OPT_IN) | O(OPT_FROM) | O(OPT_BEFORE) | O(OPT_AFTER) | O(OPT_LIMIT) |
+		 O(OPT_OFFSET),
+	 CMD_CONNECT | CMD_AUTH, cmd_search, check_search},
+	{"requests",
+	 "[--status S] [--kind K] [--assignee HANDLE|none] [--account A] "
+	 "[--mine] [--sort queue|due|newest] [--limit N] [--offset N]",
+	 "list content requests (default: the open ones, in queue order)", 0, 0,
+	 O(OPT_STATUS) | O(OPT_KIND) | O(OPT_ASSIGNEE) | O(OPT_ACCOUNT) |
+		 O(OPT_MINE) | O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
+	 CMD_CONNECT | CMD_AUTH, cmd_requests, check_requests},
+	{"request template", "<kind>",
+	 "print the questions marketing asks for a kind of request", 1, 1, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_request_template, check_request_template},
+	{"request new",
+	 "--kind K --title T --body TEXT|- [--account A] [--deal D] "
+	 "[--stage S] [--value N] [--due YYYY-MM-DD|+3d] [--priority P] "
+	 "[--nonce N]",
+	 "file a content request", 0, 0,
+	 O(OPT_KIND) | O(OPT_TITLE) | O(OPT_BODY) | O(OPT_ACCOUNT) |
+		 O(OPT_DEAL) | O(OPT_STAGE) | O(OPT_VALUE) | O(OPT_DUE) |
+		 O(OPT_PRIORITY) | O(OPT_NONCE),
+	 CMD_CONNECT | CMD_AUTH, cmd_request_new, check_request_new},
+	{"request show", "<id>",
+	 "show a request: fields, SLA clocks, asset, verdicts, watchers", 1, 1,
+	 0, CMD_CONNECT | CMD_AUTH, cmd_request_show, check_request_show},
+	{"request move", "<id> <status> [--reason TEXT]",
+	 "move a request to another status", 2, 2, O(OPT_REASON),
+	 CMD_CONNECT | CMD_AUTH, cmd_request_move, check_request_move},
+	{"request assign", "<id> <handle|none>",
+	 "assign a request to a marketer, or unassign it", 2, 2, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_request_assign, check_request_assign},
+	{"request deliver", "<id> <url> [--note TEXT]",
+	 "deliver the asset of a request", 2, 2, O(OPT_NOTE),
+	 CMD_CONNECT | CMD_AUTH, cmd_request_deliver, check_request_deliver},
+	{"request verdict",
+	 "<id> helped|fell_flat|outdated [--note TEXT] "
+	 "[--deal D]",
+	 "say whether a delivered asset helped (requester and sales reps)", 2,
+	 2, O(OPT_NOTE) | O(OPT_DEAL), CMD_CONNECT | CMD_AUTH,
+	 cmd_request_verdict, check_request_verdict},
+	{"feedback",
+	 "[--kind K] [--status S] [--account A] [--competitor C] "
+	 "[--sort votes|value|newest] [--limit N] [--offset N]",
+	 "list feedback items (the same as feedback list)", 0, 0,
+	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
+		 O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
+	{"feedback list",
+	 "[--kind K] [--status S] [--account A] [--competitor C] "
+	 "[--sort votes|value|newest] [--limit N] [--offset N]",
+	 "list feedback items (N from 1 to 100)", 0, 0,
+	 O(OPT_KIND) | O(OPT_STATUS) | O(OPT_ACCOUNT) | O(OPT_COMPETITOR) |
+		 O(OPT_SORT) | O(OPT_LIMIT) | O(OPT_OFFSET),
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_list, check_feedback_list},
+	{"feedback new",
+	 "--kind K --body TEXT|- [--title T] [--account A] "
+	 "[--competitor C] [--stage S] [--value N] [--nonce N]",
+	 "file a feedback item (what a customer said)", 0, 0,
+	 O(OPT_KIND) | O(OPT_BODY) | O(OPT_TITLE) | O(OPT_ACCOUNT) |
+		 O(OPT_COMPETITOR) | O(OPT_STAGE) | O(OPT_VALUE) | O(OPT_NONCE),
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_new, check_feedback_new},
+	{"feedback show", "<id>", "show a feedback item and its votes", 1, 1, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_show, check_feedback_show},
+	{"feedback vote",
+	 "<id> [--weight nice_to_have|important|deal_blocker] "
+	 "[--account A] [--value N] [--stage S]",
+	 "say \"me too\" (default weight nice_to_have)", 1, 1,
+	 O(OPT_WEIGHT) | O(OPT_ACCOUNT) | O(OPT_VALUE) | O(OPT_STAGE),
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_vote, check_feedback_vote},
+	{"feedback status", "<id> <status>",
+	 "move a feedback item forward (marketers)", 2, 2, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_status, check_feedback_status},
+	{"feedback to-request",
+	 "<id> [--kind K] [--title T] [--body TEXT|-] [--due DATE] "
+	 "[--priority P] [--nonce N]",
+	 "file a content request from a feedback item", 1, 1,
+	 O(OPT_KIND) | O(OPT_TITLE) | O(OPT_BODY) | O(OPT_DUE) |
+		 O(OPT_PRIORITY) | O(OPT_NONCE),
+	 CMD_CONNECT | CMD_AUTH, cmd_feedback_to_request,
+	 check_feedback_to_request},
+	{"buddy", "", "my buddy pair: who, our conversation, our streak", 0, 0,
+	 0, CMD_CONNECT | CMD_AUTH, cmd_buddy, NULL},
+	{"dashboard", "", "the team's weekly figures", 0, 0, 0,
+	 CMD_CONNECT | CMD_AUTH, cmd_dashboard, NULL},
+	{"help", "[command]", "show help", 0, 2, 0, 0, cmd_help, NULL},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -165,16 +226,17 @@ static const struct cmd cmd_table[] = {
 #define TAIL_PING_TIMEOUT_MS 10000
 #define TAIL_BACKOFF_MIN_MS 200
 #define TAIL_BACKOFF_MAX_MS 5000
+/* post: the one retry without --wait; the backoff with it. */
+#define POST_RETRY_MS 300
+#define POST_BACKOFF_MIN_MS 250
+#define POST_BACKOFF_MAX_MS 2000
+#define POST_WAIT_MAX_S 86400
 /* At most this many conv.get lookups to name dms and groups. */
 #define CHANNELS_MAX_LOOKUPS 40
 
 /* ---- errors and exit statuses ---- */
 
-/* Record a client-side error in the rpc error slot. */
-static int cli_fail(struct cli *c, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
+int
 cli_fail(struct cli *c, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -212,12 +274,38 @@ cli_print_error(struct cli *c)
 	fputs(": ", stderr);
 	util_fput_safe(stderr, c->rpc.err_msg, 0);
 	fputc('\n', stderr);
-	if (c->usage_error && c->cmd)
-		fprintf(stderr, "usage: tandem %s%s%s\n", c->cmd->name,
-			c->cmd->usage[0] ? " " : "", c->cmd->usage);
+	if (c->usage_error && c->cmd) {
+		fputs("usage:\n", stderr);
+		cli_print_cmd(stderr, c->cmd);
+	}
 }
 
 /* ---- help ---- */
+
+/*
+ * Print one command's usage, wrapped at 80 columns between options (at
+ * spaces outside brackets), and its summary.
+ */
+static void
+cli_print_cmd(FILE *f, const struct cmd *cmd)
+{
+	const char *p = cmd->usage;
+	int col = fprintf(f, "  tandem %s", cmd->name);
+
+	while (*p) {
+		const char *q = p;
+		int depth = 0;
+
+		/* One unit: up to the next space outside brackets. */
+		for (; *q && (*q != ' ' || depth > 0); q++)
+			depth += (*q == '[') - (*q == ']');
+		if (col + 1 + (q - p) > 79)
+			col = fprintf(f, "\n       ");
+		col += fprintf(f, " %.*s", (int)(q - p), p);
+		p = *q ? q + 1 : q;
+	}
+	fprintf(f, "\n      %s\n", cmd->summary);
+}
 
 static void
 cli_usage(FILE *f)
@@ -227,12 +315,13 @@ cli_usage(FILE *f)
 	fprintf(f, "usage: tandem [--server URL] [--token T] [--json] "
 		   "[--insecure] <command> [args]\n\nCommands:\n");
 	for (i = 0; i < NELEM(cmd_table); i++)
-		fprintf(f, "  %-9s %s\n            %s\n", cmd_table[i].name,
-			cmd_table[i].usage, cmd_table[i].summary);
+		cli_print_cmd(f, &cmd_table[i]);
 	fprintf(f,
 		"\nA <conversation> is #name or name (a channel), a numeric "
 		"id,\n"
-		"or @handle (the direct message with that user).\n\n"
+		"or @handle (the direct message with that user).\n"
+		"Every command takes --help; `tandem help request` lists the "
+		"request commands.\n\n"
 		"Global options:\n"
 		"  --server URL  server, e.g. ws://host:8080/ws or "
 		"wss://host/ws\n"
@@ -250,13 +339,56 @@ cli_usage(FILE *f)
 		"5 network (server unreachable).\n");
 }
 
-static const struct cmd *
-cli_find_cmd(const char *name)
+/* True when the row's name is word, or begins with "word ". */
+static bool
+cli_in_group(const struct cmd *cmd, const char *word)
 {
+	size_t n = strlen(word);
+
+	return strncmp(cmd->name, word, n) == 0 &&
+	       (cmd->name[n] == '\0' || cmd->name[n] == ' ');
+}
+
+/* Print every command of a group ("request"); false when there is none. */
+static bool
+cli_group_help(FILE *f, const char *word)
+{
+	bool any = false;
 	size_t i;
 
+	for (i = 0; i < NELEM(cmd_table); i++) {
+		if (cli_in_group(&cmd_table[i], word)) {
+			if (!any)
+				fputs("usage:\n", f);
+			cli_print_cmd(f, &cmd_table[i]);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/*
+ * The row for `word` or, when next is not NULL, for "word next" (which
+ * wins: "feedback show" over "feedback"). *two says which matched.
+ */
+static const struct cmd *
+cli_find_cmd(const char *word, const char *next, bool *two)
+{
+	char name[64];
+	size_t i;
+
+	*two = false;
+	if (next && snprintf(name, sizeof(name), "%s %s", word, next) <
+			    (int)sizeof(name)) {
+		for (i = 0; i < NELEM(cmd_table); i++) {
+			if (strcmp(cmd_table[i].name, name) == 0) {
+				*two = true;
+				return &cmd_table[i];
+			}
+		}
+	}
 	for (i = 0; i < NELEM(cmd_table); i++)
-		if (strcmp(cmd_table[i].name, name) == 0)
+		if (strcmp(cmd_table[i].name, word) == 0)
 			return &cmd_table[i];
 	return NULL;
 }
@@ -265,21 +397,69 @@ static int
 cmd_help(struct cli *c)
 {
 	const struct cmd *cmd;
+	bool two;
 
 	if (c->n_args == 0) {
 		cli_usage(stdout);
 		return 0;
 	}
-	cmd = cli_find_cmd(c->args[0]);
-	if (!cmd)
-		return cli_fail(c, CLI_ERR_USAGE, "no command '%s'",
-				c->args[0]);
-	printf("usage: tandem %s %s\n  %s\n", cmd->name, cmd->usage,
-	       cmd->summary);
-	return 0;
+	cmd = cli_find_cmd(c->args[0], c->n_args > 1 ? c->args[1] : NULL, &two);
+	if (cmd && two) {
+		fputs("usage:\n", stdout);
+		cli_print_cmd(stdout, cmd);
+		return 0;
+	}
+	if (c->n_args == 1 && cli_group_help(stdout, c->args[0]))
+		return 0;
+	return cli_fail(c, CLI_ERR_USAGE, "no command '%s%s%s'", c->args[0],
+			c->n_args > 1 ? " " : "",
+			c->n_args > 1 ? c->args[1] : "");
 }
 
 /* ---- command line ---- */
+
+int
+cli_limit_max(struct cli *c, int max)
+{
+	if (c->limit > max)
+		return cli_usage_fail(
+			c, "--limit must be a number from 1 to %d", max);
+	return 0;
+}
+
+int
+cli_usage_fail(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(c->rpc.err_code, sizeof(c->rpc.err_code), "%s",
+		 rpc_code_name(CLI_ERR_USAGE));
+	va_start(ap, fmt);
+	vsnprintf(c->rpc.err_msg, sizeof(c->rpc.err_msg), fmt, ap);
+	va_end(ap);
+	c->usage_error = true;
+	return CLI_ERR_USAGE;
+}
+
+/* Parse --offset into 0..TD_SEARCH_OFFSET_MAX (every list's deepest). */
+static int
+cli_offset(struct cli *c)
+{
+	const char *s = c->opt[OPT_OFFSET];
+	char *end;
+	long n;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > TD_SEARCH_OFFSET_MAX)
+		return cli_fail(c, CLI_ERR_USAGE,
+				"--offset must be a number from 0 to %d",
+				TD_SEARCH_OFFSET_MAX);
+	c->offset = (int)n;
+	return 0;
+}
 
 /* Parse --limit into 1..TD_HISTORY_MAX; 0 when not given. */
 static int
@@ -303,6 +483,40 @@ cli_limit(struct cli *c, int *limit)
 }
 
 /*
+ * A command word that names no command: for a group ("request") without a
+ * known subcommand, its help when --help follows, else a usage error.
+ */
+static int
+cli_no_cmd(struct cli *c, const char *word, int argc, char **argv, bool *help)
+{
+	int i;
+	size_t j;
+
+	for (j = 0; j < NELEM(cmd_table); j++)
+		if (cli_in_group(&cmd_table[j], word))
+			break;
+	if (j == NELEM(cmd_table))
+		return cli_fail(c, CLI_ERR_USAGE,
+				"unknown command '%s' (see tandem --help)",
+				word);
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			c->group = word;
+			*help = true;
+			return 0;
+		}
+	}
+	if (argc > 0 && argv[0][0] != '-')
+		return cli_fail(c, CLI_ERR_USAGE,
+				"no command '%s %s' (see tandem help %s)", word,
+				argv[0], word);
+	return cli_fail(c, CLI_ERR_USAGE,
+			"'%s' needs a subcommand (see tandem help %s)", word,
+			word);
+}
+
+/*
  * Parse argv: global options, the command, then its arguments and options
  * (global ones are accepted there too). "--" ends options; "-" is an
  * argument. Returns 0 or CLI_ERR_USAGE; *help is set for --help.
@@ -319,17 +533,21 @@ cli_parse(struct cli *c, int argc, char **argv, bool *help)
 		const char *a = argv[i];
 		const char *val = NULL;
 		size_t namelen;
-		uint32_t allowed;
+		uint64_t allowed;
 		int o;
 
 		if (opts_done || a[0] != '-' || strcmp(a, "-") == 0) {
 			if (!c->cmd) {
-				c->cmd = cli_find_cmd(a);
+				bool two;
+
+				c->cmd = cli_find_cmd(
+					a, i + 1 < argc ? argv[i + 1] : NULL,
+					&two);
+				if (two)
+					i++;
 				if (!c->cmd)
-					return cli_fail(c, CLI_ERR_USAGE,
-							"unknown command '%s' "
-							"(see tandem --help)",
-							a);
+					return cli_no_cmd(c, a, argc - i - 1,
+							  argv + i + 1, help);
 			} else {
 				c->args[c->n_args++] = argv[i];
 			}
@@ -381,7 +599,7 @@ cli_parse(struct cli *c, int argc, char **argv, bool *help)
 				"no command given (see tandem --help)");
 	if (c->n_args < c->cmd->min_args || c->n_args > c->cmd->max_args)
 		return cli_fail(c, CLI_ERR_USAGE, "wrong number of arguments");
-	if (cli_limit(c, &c->limit) != 0)
+	if (cli_limit(c, &c->limit) != 0 || cli_offset(c) != 0)
 		return CLI_ERR_USAGE;
 	c->usage_error = false;
 	c->json = c->opt[OPT_JSON] != NULL;
@@ -450,7 +668,7 @@ cli_hello(struct cli *c, int64_t since, struct proto_frame *reply)
 }
 
 /* Connect and authenticate from the saved token. */
-static int
+int
 cli_session(struct cli *c)
 {
 	int rc = cli_need_server(c);
@@ -467,7 +685,7 @@ cli_session(struct cli *c)
 }
 
 /* A request without fields: begin, call. */
-static int
+int
 cli_simple(struct cli *c, enum proto_op op, struct proto_frame *reply)
 {
 	struct jw w;
@@ -530,11 +748,15 @@ cli_user_known_unknown(const struct cli *c, int64_t id)
  * is remembered, so that it costs no further requests. Writes "#<id>" for
  * an unknown user.
  */
-static void
+void
 cli_handle_of(struct cli *c, int64_t id, char *buf, size_t size)
 {
-	const struct td_user *u = cli_user_by_id(c, id);
+	const struct td_user *u = id ? cli_user_by_id(c, id) : NULL;
 
+	if (id == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
 	if (!u && !cli_user_known_unknown(c, id) &&
 	    c->n_unknown < NELEM(c->unknown_ids)) {
 		if (cli_load_users(c) == 0) {
@@ -564,7 +786,7 @@ cli_add_user(struct cli *c, const struct td_user *u)
 }
 
 /* Find a user by handle (with or without a leading '@'). */
-static int
+int
 cli_user_by_handle(struct cli *c, const char *handle, int64_t *id)
 {
 	size_t i;
@@ -604,7 +826,7 @@ cli_all_digits(const char *s)
  * numeric id (via conv.get). Fills *out. Returns 0, TD_ERR_NOT_FOUND, or
  * another error.
  */
-static int
+int
 cli_resolve_conv(struct cli *c, const char *arg, struct td_conv *out)
 {
 	struct proto_frame f;
@@ -676,11 +898,21 @@ cli_conv_label(const struct td_conv *cv, char *buf, size_t size)
 
 /* ---- output ---- */
 
-static void
+void
 cli_json_emit(struct jw *w)
 {
 	util_fput_json_line(stdout, jw_text(w), jw_text_len(w));
 	jw_fini(w);
+}
+
+void
+cli_json_value(const struct proto_value *v)
+{
+	struct jw w;
+
+	jw_init(&w, 0);
+	proto_value_write(&w, v);
+	cli_json_emit(&w);
 }
 
 static void
@@ -732,6 +964,7 @@ cli_print_message(struct cli *c, const struct td_message *m, const char *event)
 		jw_kint(&w, "author", m->author);
 		jw_kstr(&w, "handle", handle);
 		jw_kstr(&w, "body", m->body ? m->body : "");
+		jw_kstr(&w, "nonce", m->nonce);
 		jw_kint(&w, "created_at", m->created_at);
 		jw_kint(&w, "edited_at", m->edited_at);
 		jw_kbool(&w, "deleted", m->deleted);
@@ -818,12 +1051,8 @@ cli_free_secret(char *s)
 	}
 }
 
-/*
- * The body of a post: the TEXT argument, or stdin for "-" or no argument
- * (one trailing newline removed). Returns 0 and a heap string, or an error.
- */
-static int
-cli_read_body(struct cli *c, const char *arg, char **out)
+int
+cli_read_body(struct cli *c, const char *arg, const char *what, char **out)
 {
 	size_t len;
 	int rc;
@@ -834,12 +1063,11 @@ cli_read_body(struct cli *c, const char *arg, char **out)
 		len = strlen(arg);
 	} else {
 		if (isatty(STDIN_FILENO))
-			fputs("tandem: type the message, then Ctrl-D\n",
-			      stderr);
+			fprintf(stderr, "tandem: type %s, then Ctrl-D\n", what);
 		rc = util_read_all(STDIN_FILENO, TD_MAX_BODY + 2, out, &len);
 		if (rc == 1)
 			return cli_fail(c, TD_ERR_TOO_LARGE,
-					"the message is over %d bytes",
+					"%s is over %d bytes", what,
 					TD_MAX_BODY);
 		if (rc != 0)
 			return cli_fail(c, CLI_ERR_IO, "cannot read stdin: %s",
@@ -850,12 +1078,13 @@ cli_read_body(struct cli *c, const char *arg, char **out)
 			(*out)[--len] = '\0';
 	}
 	if (len > TD_MAX_BODY)
-		rc = cli_fail(c, TD_ERR_TOO_LARGE,
-			      "the message is over %d bytes", TD_MAX_BODY);
+		rc = cli_fail(c, TD_ERR_TOO_LARGE, "%s is over %d bytes", what,
+			      TD_MAX_BODY);
 	else if (strlen(*out) != len || !proto_valid_body(*out, len))
 		rc = cli_fail(c, TD_ERR_BAD_REQUEST,
-			      "the message is empty, only whitespace, not "
-			      "UTF-8, or has control characters");
+			      "%s is empty, only whitespace, not UTF-8, or "
+			      "has control characters",
+			      what);
 	else
 		rc = 0;
 	if (rc != 0) {
@@ -1196,9 +1425,64 @@ out:
 /* ---- messages ---- */
 
 /*
+ * --wait SECONDS: how long post keeps trying to reach the server, in ms;
+ * 0 when not given. Returns 0 or CLI_ERR_USAGE.
+ */
+static int
+cli_wait_ms(struct cli *c, int64_t *ms)
+{
+	const char *s = c->opt[OPT_WAIT];
+	char *end;
+	long n;
+
+	*ms = 0;
+	if (!s)
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > POST_WAIT_MAX_S)
+		return cli_usage_fail(c,
+				      "--wait must be a number of seconds "
+				      "from 0 to %d",
+				      POST_WAIT_MAX_S);
+	*ms = (int64_t)n * 1000;
+	return 0;
+}
+
+/*
+ * The nonce of a post: --nonce (so that a script re-running the same post
+ * stores it once), else a random one.
+ */
+static int
+cli_nonce(struct cli *c, char *nonce, size_t size)
+{
+	const char *s = c->opt[OPT_NONCE];
+	size_t i, n;
+
+	if (!s) {
+		nonce[0] = 't';
+		util_random_hex(nonce + 1, 24);
+		return 0;
+	}
+	n = strlen(s);
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x21 || s[i] > 0x7e)
+			break;
+	if (n == 0 || n > TD_NONCE_MAX || n >= size || i < n)
+		return cli_usage_fail(c,
+				      "--nonce must be 1 to %d printable "
+				      "ASCII characters without spaces",
+				      TD_NONCE_MAX);
+	memcpy(nonce, s, n + 1);
+	return 0;
+}
+
+/*
  * Post body to the conversation named by target. Every attempt carries the
- * same random nonce, so when the connection fails the one retry (on a new
- * connection) cannot store the message twice.
+ * same nonce, so an attempt whose reply was lost cannot store the message
+ * twice. Without --wait a lost connection is retried once; with --wait the
+ * client keeps reconnecting (with backoff) until the time is up, also when
+ * the server was down from the start (main then left the session to us).
  */
 static int
 cli_post(struct cli *c, const char *target, const char *text)
@@ -1206,40 +1490,46 @@ cli_post(struct cli *c, const char *target, const char *text)
 	struct proto_frame f;
 	struct td_conv cv;
 	bool resolved = false;
-	char nonce[32];
+	char nonce[TD_NONCE_MAX + 1];
 	char *body = NULL;
+	int64_t wait_ms, deadline, backoff = POST_BACKOFF_MIN_MS;
 	struct jw w;
 	int attempt, rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = cli_read_body(c, text, &body);
+	rc = cli_wait_ms(c, &wait_ms);
+	if (rc == 0)
+		rc = cli_nonce(c, nonce, sizeof(nonce));
+	if (rc == 0)
+		rc = cli_read_body(c, text, "the message", &body);
 	if (rc != 0)
 		goto out;
-	nonce[0] = 't';
-	util_random_hex(nonce + 1, 24);
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (attempt > 0) {
-			util_sleep_ms(300);
+	deadline = util_now_ms() + wait_ms;
+	for (attempt = 0;; attempt++) {
+		if (attempt > 0 || !c->rpc.net)
 			rc = cli_session(c);
-			if (rc != 0)
-				goto out;
-		}
-		if (!resolved) {
+		if (rc == 0 && !resolved) {
 			rc = cli_resolve_conv(c, target, &cv);
-			if (rc == CLI_ERR_NET)
-				continue;
-			if (rc != 0)
-				goto out;
-			resolved = true;
+			resolved = rc == 0;
 		}
-		rpc_begin(&c->rpc, &w, PROTO_OP_MSG_SEND);
-		jw_kint(&w, "conv", cv.id);
-		jw_kstr(&w, "body", body);
-		jw_kstr(&w, "nonce", nonce);
-		proto_frame_fini(&f);
-		rc = rpc_call(&c->rpc, &w, &f, RPC_REPLY_TIMEOUT_MS);
+		if (rc == 0) {
+			rpc_begin(&c->rpc, &w, PROTO_OP_MSG_SEND);
+			jw_kint(&w, "conv", cv.id);
+			jw_kstr(&w, "body", body);
+			jw_kstr(&w, "nonce", nonce);
+			proto_frame_fini(&f);
+			rc = rpc_call(&c->rpc, &w, &f, RPC_REPLY_TIMEOUT_MS);
+		}
 		if (rc != CLI_ERR_NET)
 			break;
+		if (wait_ms == 0 && attempt > 0)
+			break;
+		if (wait_ms > 0 && util_now_ms() >= deadline)
+			break;
+		util_sleep_ms(wait_ms == 0 ? POST_RETRY_MS : backoff);
+		backoff = backoff * 2 > POST_BACKOFF_MAX_MS
+				  ? POST_BACKOFF_MAX_MS
+				  : backoff * 2;
 	}
 	if (rc != 0)
 		goto out;
@@ -1253,6 +1543,17 @@ out:
 	proto_frame_fini(&f);
 	free(body);
 	return rc;
+}
+
+/* post and dm: --wait and --nonce. */
+static int
+check_post(struct cli *c)
+{
+	char nonce[TD_NONCE_MAX + 1];
+	int64_t wait_ms;
+	int rc = cli_wait_ms(c, &wait_ms);
+
+	return rc ? rc : cli_nonce(c, nonce, sizeof(nonce));
 }
 
 static int
@@ -1536,24 +1837,34 @@ main(int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (help) {
-		if (c.cmd && c.cmd != cli_find_cmd("help"))
-			printf("usage: tandem %s %s\n  %s\n", c.cmd->name,
-			       c.cmd->usage, c.cmd->summary);
-		else
+		if (c.group)
+			cli_group_help(stdout, c.group);
+		else if (!c.cmd || c.cmd->fn == cmd_help)
 			cli_usage(stdout);
+		else if (strchr(c.cmd->name, ' '))
+			printf("usage:\n"), cli_print_cmd(stdout, c.cmd);
+		else
+			cli_group_help(stdout, c.cmd->name);
 		goto out;
 	}
+	if (c.cmd->check)
+		rc = c.cmd->check(&c);
+	if (rc != 0)
+		goto out;
 	rc = config_load(&c.cfg, c.opt[OPT_SERVER], c.opt[OPT_TOKEN],
 			 c.opt[OPT_INSECURE] != NULL, why, sizeof(why));
 	if (rc != 0) {
 		cli_fail(&c, rc, "%s", why);
 		goto out;
 	}
-	if (c.cmd->flags & CMD_AUTH)
+	if ((c.cmd->flags & CMD_AUTH) && c.opt[OPT_WAIT])
+		rc = cli_need_server(&c); /* post --wait connects itself */
+	else if (c.cmd->flags & CMD_AUTH)
 		rc = cli_session(&c);
 	else if (c.cmd->flags & CMD_CONNECT)
 		rc = cli_need_server(&c);
-	if (rc == 0 && (c.cmd->flags & CMD_CONNECT) && !c.rpc.net)
+	if (rc == 0 && (c.cmd->flags & CMD_CONNECT) && !c.rpc.net &&
+	    !c.opt[OPT_WAIT])
 		rc = rpc_connect(&c.rpc);
 	if (rc == 0)
 		rc = c.cmd->fn(&c);

@@ -9,6 +9,7 @@
  * sure about, and must never abort on bad input (only on exhausted memory).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,34 @@ util_fput_safe(FILE *f, const char *s, unsigned flags)
 }
 
 void
+util_fput_cell(FILE *f, const char *s, size_t width)
+{
+	struct sbuf b;
+	size_t i, chars = 0, cut = 0;
+
+	sbuf_init(&b);
+	util_sanitize(&b, s, strlen(s), 0);
+	/* The sanitized text is valid UTF-8: count lead bytes. */
+	for (i = 0; i < b.len; i++) {
+		if (((unsigned char)b.s[i] & 0xc0) == 0x80)
+			continue;
+		if (width > 0 && chars == width - 1)
+			cut = i;
+		chars++;
+	}
+	if (width > 0 && chars > width) {
+		b.s[cut] = '\0';
+		b.len = cut;
+		sbuf_adds(&b, "\xe2\x80\xa6"); /* U+2026 */
+		chars = width;
+	}
+	fputs(b.s, f);
+	for (; chars < width; chars++)
+		fputc(' ', f);
+	sbuf_fini(&b);
+}
+
+void
 util_fput_json_line(FILE *f, const char *json, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)json;
@@ -390,6 +419,99 @@ util_format_hhmm(int64_t ms, char *buf, size_t size)
 
 	if (!localtime_r(&t, &tm) || strftime(buf, size, "%H:%M", &tm) == 0)
 		snprintf(buf, size, "--:--");
+}
+
+void
+util_format_utc(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms == 0)
+		snprintf(buf, size, "-");
+	else if (!gmtime_r(&t, &tm) ||
+		 strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, size, "?");
+}
+
+void
+util_format_relative(int64_t ms, char *buf, size_t size)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}};
+	int64_t d = ms - util_wall_ms();
+	int64_t a = d < 0 ? -d : d;
+	size_t i;
+
+	if (ms == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (a >= units[i].ms) {
+			snprintf(buf, size,
+				 d < 0 ? "%" PRId64 "%s ago"
+				       : "in %" PRId64 "%s",
+				 (a + units[i].ms / 2) / units[i].ms,
+				 units[i].unit);
+			return;
+		}
+	}
+	snprintf(buf, size, "now");
+}
+
+void
+util_format_amount(int64_t v, char *buf, size_t size)
+{
+	static const struct {
+		const char *suffix;
+		int64_t div;
+	} units[] = {{"B", 1000000000}, {"M", 1000000}, {"k", 1000}};
+	size_t i;
+
+	if (v == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v >= units[i].div) {
+			if (v < 10 * units[i].div && v % units[i].div)
+				snprintf(buf, size, "%.1f%s",
+					 (double)v / (double)units[i].div,
+					 units[i].suffix);
+			else
+				snprintf(buf, size, "%" PRId64 "%s",
+					 v / units[i].div, units[i].suffix);
+			return;
+		}
+	}
+	snprintf(buf, size, "%" PRId64, v);
+}
+
+void
+util_format_minutes(int64_t minutes, char *buf, size_t size)
+{
+	int64_t d = minutes / 1440, h = minutes % 1440 / 60, m = minutes % 60;
+
+	if (d && h)
+		snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", d, h);
+	else if (d && !m)
+		snprintf(buf, size, "%" PRId64 "d", d);
+	else if (minutes >= 60 && !m)
+		snprintf(buf, size, "%" PRId64 "h", minutes / 60);
+	else
+		snprintf(buf, size, "%" PRId64 "m", minutes);
+}
+
+int64_t
+util_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t

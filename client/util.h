@@ -81,6 +81,12 @@ void util_sanitize(struct sbuf *out, const char *s, size_t len, unsigned flags);
 void util_fput_safe(FILE *f, const char *s, unsigned flags);
 
 /*
+ * Print s sanitized in a table cell of exactly `width` characters (code
+ * points): cut with "…" when longer, padded with spaces when shorter.
+ */
+void util_fput_cell(FILE *f, const char *s, size_t width);
+
+/*
  * Print one line of JSON text (from struct jw) to f followed by "\n",
  * rewriting raw DEL, C1 controls and bidi controls inside strings as \uXXXX
  * escapes and invalid UTF-8 as \ufffd. The JSON value is unchanged, but a
@@ -105,6 +111,24 @@ void util_random_hex(char *buf, size_t n);
 
 /* "HH:MM" in local time for ms since the epoch; buf holds at least 6. */
 void util_format_hhmm(int64_t ms, char *buf, size_t size);
+
+/* "YYYY-MM-DD HH:MM" in UTC for ms since the epoch, "-" for 0. */
+void util_format_utc(int64_t ms, char *buf, size_t size);
+
+/*
+ * How far `ms` (since the epoch) is from now, in the largest whole unit:
+ * "in 3d", "5h ago", "now"; "-" for 0.
+ */
+void util_format_relative(int64_t ms, char *buf, size_t size);
+
+/* A short amount: "950", "120k", "1.5M", "2B"; "-" for 0. */
+void util_format_amount(int64_t v, char *buf, size_t size);
+
+/* A duration in minutes as "45m", "4h", "5d", "1d 12h". */
+void util_format_minutes(int64_t minutes, char *buf, size_t size);
+
+/* Milliseconds since the epoch, from the wall clock. */
+int64_t util_wall_ms(void);
 
 /* Milliseconds of a monotonic clock. */
 int64_t util_now_ms(void);

@@ -1351,6 +1351,57 @@ test_search_parse(void)
 	CHECK(ps.why != NULL);
 }
 
+/* The payload view: members the frame struct has no field for. */
+static void
+test_frame_payload(void)
+{
+	static const char text[] =
+		"{\"id\":3,\"result\":{\"request\":{\"id\":7,\"title\":"
+		"\"a\\u0000b\",\"asset\":null,\"value\":120000,\"ratio\":2.5,"
+		"\"open\":true,\"feedback\":[12,14]},\"more\":false}}";
+	const struct proto_value *r, *v;
+	struct proto_frame f;
+	struct jw w;
+
+	CHECK_EQ_INT(proto_decode_frame(text, sizeof(text) - 1, &f), 0);
+	r = proto_value_get(f.payload, "request");
+	CHECK_EQ_INT(proto_value_type(r), PROTO_VALUE_OBJECT);
+	CHECK_EQ_INT(proto_value_int(proto_value_get(r, "id"), 0), 7);
+	CHECK_EQ_INT(proto_value_int(proto_value_get(r, "value"), 0), 120000);
+	CHECK(proto_value_real(proto_value_get(r, "ratio"), 0) == 2.5);
+	CHECK(proto_value_bool(proto_value_get(r, "open"), false));
+	CHECK(strcmp(proto_value_str(proto_value_get(r, "title"), "?"), "a") ==
+	      0);
+	CHECK_EQ_INT(proto_value_type(proto_value_get(r, "asset")),
+		     PROTO_VALUE_NULL);
+	/* Absent members and wrong types read as the defaults. */
+	CHECK(proto_value_get(r, "nope") == NULL);
+	CHECK_EQ_INT(proto_value_type(proto_value_get(r, "nope")),
+		     PROTO_VALUE_ABSENT);
+	CHECK_EQ_INT(proto_value_int(proto_value_get(r, "title"), -1), -1);
+	CHECK(strcmp(proto_value_str(proto_value_get(r, "id"), "d"), "d") == 0);
+	CHECK(proto_value_get(proto_value_get(r, "id"), "x") == NULL);
+	CHECK(proto_value_at(r, 0) == NULL);
+	CHECK_EQ_INT(proto_value_len(NULL), 0);
+	v = proto_value_get(r, "feedback");
+	CHECK_EQ_INT(proto_value_len(v), 2);
+	CHECK_EQ_INT(proto_value_int(proto_value_at(v, 1), 0), 14);
+	CHECK(proto_value_at(v, 2) == NULL);
+	CHECK(strcmp(proto_value_key_at(r, 1, &v), "title") == 0);
+	CHECK(proto_value_key_at(r, 99, &v) == NULL && v == NULL);
+	/* Written back whole, the NUL inside a string included. */
+	jw_init(&w, 0);
+	proto_value_write(&w, proto_value_get(r, "title"));
+	CHECK(strcmp(jw_text(&w), "\"a\\u0000b\"") == 0);
+	jw_fini(&w);
+	jw_init(&w, 0);
+	proto_value_write(&w, proto_value_get(r, "feedback"));
+	CHECK(strcmp(jw_text(&w), "[12,14]") == 0);
+	jw_fini(&w);
+	proto_frame_fini(&f);
+	CHECK(f.payload == NULL);
+}
+
 int
 main(void)
 {
@@ -1370,5 +1421,6 @@ main(void)
 	test_decode_frame_bad();
 	test_mentions();
 	test_search_parse();
+	test_frame_payload();
 	return check_summary("proto");
 }
