@@ -29,6 +29,7 @@
 #include "config.h"
 #include "net.h"
 #include "rpc.h"
+#include "tui/tui.h"
 #include "util.h"
 
 /* Options, global and per command. */
@@ -376,6 +377,8 @@ cli_parse(struct cli *c, int argc, char **argv, bool *help)
 	*help = c->opt[OPT_HELP] != NULL;
 	if (*help)
 		return 0;
+	if (!c->cmd && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return 0; /* no command on a terminal: interactive mode */
 	if (!c->cmd)
 		return cli_fail(c, CLI_ERR_USAGE,
 				"no command given (see tandem --help)");
@@ -1547,6 +1550,12 @@ main(int argc, char **argv)
 			 c.opt[OPT_INSECURE] != NULL, why, sizeof(why));
 	if (rc != 0) {
 		cli_fail(&c, rc, "%s", why);
+		goto out;
+	}
+	if (!c.cmd) {
+		rc = cli_need_server(&c);
+		if (rc == 0)
+			rc = tui_run(&c.rpc, &c.cfg);
 		goto out;
 	}
 	if (c.cmd->flags & CMD_AUTH)

@@ -66,6 +66,14 @@ int net_send(struct net_conn *c, const char *text, size_t len);
  */
 int net_recv(struct net_conn *c, int timeout_ms, char **msg, size_t *len);
 
+/*
+ * The connection's socket, for poll() beside other descriptors (the
+ * interactive mode polls the terminal and the socket together), or -1 when
+ * closed. Readable means net_recv(c, 0, ...) has work to do; call it also
+ * now and then without readiness, since TLS may hold decoded bytes.
+ */
+int net_fd(const struct net_conn *c);
+
 /* The close code the server sent (e.g. 4001), or 0 when none yet. */
 int net_close_code(const struct net_conn *c);
 /* Why the connection closed, for messages; "" while open. */

@@ -276,3 +276,40 @@ rpc_next_event(struct rpc *r, struct proto_frame *ev, int timeout_ms)
 		proto_frame_fini(ev);
 	}
 }
+
+int
+rpc_send(struct rpc *r, struct jw *w)
+{
+	int rc = 0;
+
+	proto_request_close(w);
+	if (!r->net)
+		rc = rpc_fail(r, CLI_ERR_NET, NULL, "not connected");
+	else if (net_send(r->net, jw_text(w), jw_text_len(w)) != 0)
+		rc = rpc_lost(r);
+	util_wipe(w->buf, w->len);
+	jw_fini(w);
+	return rc;
+}
+
+int
+rpc_recv(struct rpc *r, int timeout_ms, char **text, struct proto_frame *f)
+{
+	size_t len;
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	*text = NULL;
+	if (!r->net)
+		return rpc_fail(r, CLI_ERR_NET, NULL, "not connected");
+	rc = net_recv(r->net, timeout_ms, text, &len);
+	if (rc == NET_ERR_TIMEOUT)
+		return 1;
+	if (rc != 0)
+		return rpc_lost(r);
+	if (proto_decode_frame(*text, len, f) != 0)
+		return rpc_fail(r, CLI_ERR_PROTO, NULL,
+				"the server sent a frame this client cannot "
+				"read");
+	return 0;
+}
