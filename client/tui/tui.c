@@ -42,7 +42,8 @@ tui_notice(struct tui *t, const char *fmt, ...)
 }
 
 /* Key codes for Alt+Up/Down and Shift+Up/Down, known to terminfo or not. */
-static int tui_key_alt_up, tui_key_alt_down;
+static int tui_key_alt_up, tui_key_alt_down, tui_key_shift_up,
+	tui_key_shift_down;
 
 static int
 tui_key_code(const char *seq, int fallback)
@@ -60,8 +61,8 @@ tui_keys_init(void)
 {
 	tui_key_alt_up = tui_key_code("\033[1;3A", KEY_MAX + 1);
 	tui_key_alt_down = tui_key_code("\033[1;3B", KEY_MAX + 2);
-	tui_key_code("\033[1;2A", KEY_SR);
-	tui_key_code("\033[1;2B", KEY_SF);
+	tui_key_shift_up = tui_key_code("\033[1;2A", KEY_SR);
+	tui_key_shift_down = tui_key_code("\033[1;2B", KEY_SF);
 }
 
 static void
@@ -127,9 +128,9 @@ tui_global_key(struct tui *t, wint_t ch, bool is_key)
 			tui_next_conv(t, 1);
 		else if ((int)ch == tui_key_alt_up)
 			tui_next_conv(t, -1);
-		else if (ch == KEY_SR)
+		else if (ch == KEY_SR || (int)ch == tui_key_shift_up)
 			tui_select_msg(t, -1);
-		else if (ch == KEY_SF)
+		else if (ch == KEY_SF || (int)ch == tui_key_shift_down)
 			tui_select_msg(t, 1);
 		else if (ch == KEY_PPAGE)
 			tui_scroll(t, 1);

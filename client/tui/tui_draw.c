@@ -282,7 +282,8 @@ tui_msg_lines(struct tui *t, struct tui_lines *L, const struct td_message *m,
 			 m->system ? "* " : "",
 			 tui_handle_of(t, m->author));
 	wh = tui_wsafe(head, false);
-	wb = tui_wsafe(m->deleted ? "(deleted)" : m->body, true);
+	wb = tui_wsafe(m->deleted ? "(deleted)" : m->body ? m->body : "",
+		       true);
 	nh = wcslen(wh);
 	nb = wcslen(wb);
 	all = xcalloc(nh + nb + 64, sizeof(wchar_t));
@@ -339,8 +340,10 @@ tui_pane_lines(struct tui *t, struct tui_lines *L, int width)
 	if (t->view == TUI_VIEW_THREAD) {
 		wchar_t sep[64];
 
-		if (!t->thread_open || !t->thread_root.id)
+		if (!t->thread_open || !t->thread_root.body) {
+			tui_lines_add(L, L"loading...", 10, LK_INFO, 0, -1);
 			return;
+		}
 		tui_msg_lines(t, L, &t->thread_root, -1, width, false);
 		swprintf(sep, 64, L"\x2500\x2500 %zu repl%ls \x2500\x2500",
 			 t->n_replies, t->n_replies == 1 ? L"y" : L"ies");

@@ -278,10 +278,40 @@ tui_net_reply(struct tui *t, const struct proto_frame *f,
 	t->dirty = true;
 }
 
+/* Copy the thread fields of one message object, which the frame decoder
+ * of proto.h leaves out, from the JSON tree. */
 static void
-tui_net_frame(struct tui *t, const struct proto_frame *f, const char *text)
+tui_msg_fill(struct td_message *m, const struct jtree *o)
+{
+	m->thread = jtree_int(jtree_get(o, "thread"), 0);
+	m->reply_count = (int)jtree_int(jtree_get(o, "reply_count"), 0);
+	m->last_reply_at = jtree_int(jtree_get(o, "last_reply_at"), 0);
+	m->system = jtree_bool(jtree_get(o, "system"), false);
+}
+
+/* The frame's messages in the order proto_decode_frame() put them:
+ * "message" first, then the "messages" array. */
+static void
+tui_frame_fill(struct proto_frame *f, const struct jtree *d)
+{
+	const struct jtree *one = jtree_get(d, "message");
+	const struct jtree *many = jtree_get(d, "messages");
+	size_t i, k = 0;
+
+	if (jtree_get(one, "id") && k < f->n_messages)
+		tui_msg_fill(&f->messages[k++], one);
+	for (i = 0; i < jtree_len(many) && k < f->n_messages; i++)
+		tui_msg_fill(&f->messages[k++], jtree_at(many, i));
+}
+
+static void
+tui_net_frame(struct tui *t, struct proto_frame *f, const char *text)
 {
 	struct jtree *root = jtree_parse(text, strlen(text));
+
+	tui_frame_fill(f, jtree_get(root, f->kind == PROTO_FRAME_EVENT
+						  ? "data"
+						  : "result"));
 
 	if (f->kind == PROTO_FRAME_EVENT) {
 		bool durable = f->seq > 0;
