@@ -120,10 +120,10 @@ test('interactive mode end to end at 80x24', { timeout: 120000 }, async () => {
 
   // Resize to 120x40 and back: the layout follows.
   tm.resize(120, 40);
-  s = await tm.waitFor((x) => x.split('\n').length >= 40 && /online @ana/.test(x.split('\n')[38] || ''), 'the 120x40 layout');
+  s = await tm.waitFor((x) => /online @ana/.test(x.split('\n')[38] || '') && x.split('\n').slice(0, 38).every((r) => [...r][24] === '\u2502'), 'the 120x40 layout');
   assertAligned(s, 120, 24);
   tm.resize(80, 24);
-  s = await tm.waitFor((x) => /online @ana/.test(x.split('\n')[22] || ''), 'the 80x24 layout');
+  s = await tm.waitFor((x) => /online @ana/.test(x.split('\n')[22] || '') && x.split('\n').slice(0, 22).every((r) => [...r][20] === '\u2502'), 'the 80x24 layout');
   assertAligned(s, 80, 20);
 
   // Tab completes a channel in /go.
