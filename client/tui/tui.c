@@ -224,6 +224,22 @@ tui_loop(struct tui *t)
 	}
 }
 
+/* After the screen is restored: say what the outbox still held. */
+static void
+tui_warn_unsent(const struct tui *t)
+{
+	const struct tui_post *p;
+	int n = 0;
+
+	for (p = t->outbox; p; p = p->next)
+		n++;
+	if (n)
+		fprintf(stderr,
+			"tandem: %d post%s not sent (the server was "
+			"unreachable) and discarded\n",
+			n, n == 1 ? " was" : "s were");
+}
+
 static void
 tui_signals(void)
 {
@@ -268,6 +284,7 @@ tui_run(struct rpc *r, const struct config *cfg)
 	tui_draw_init();
 	tui_loop(&t);
 	endwin();
+	tui_warn_unsent(&t);
 	rc = t.fatal;
 	tui_views_fini(&t);
 	tui_model_fini(&t);

@@ -206,7 +206,7 @@ bool tui_view_key(struct tui *t, wint_t ch, bool is_key);
 void tui_open_thread(struct tui *t, int64_t msg_id);
 void tui_command(struct tui *t, const char *line);
 void tui_views_reply(struct tui *t, enum tui_req what,
-		     const struct proto_frame *f, const struct jtree *res);
+		     const struct jtree *res);
 void tui_views_fini(struct tui *t);
 
 #endif

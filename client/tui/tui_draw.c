@@ -421,13 +421,12 @@ tui_draw_pane(struct tui *t, int y0, int y1, int x, int width)
 		t->scroll = t->scroll_max;
 	if (t->scroll < 0)
 		t->scroll = 0;
+	/* The newest line sits just above the status line. */
 	top = (int)L.n - h - t->scroll;
-	if (top < 0)
-		top = 0;
 	for (i = 0; i < h; i++) {
 		int li = top + i;
 
-		if (li < (int)L.n)
+		if (li >= 0 && li < (int)L.n)
 			tui_draw_line(&L.v[li], y0 + i, x, width,
 				      t->view == TUI_VIEW_CHAT &&
 					      L.v[li].msg >= 0 &&
@@ -476,6 +475,7 @@ static const wchar_t *const tui_help[] = {
 	L"  F4                            my buddy",
 	L"  Esc                           back",
 	L"  F1 or ? (empty input)         this help",
+	L"  Ctrl+L                        redraw",
 	L"  Ctrl+C or /quit               quit",
 	L"Commands",
 	L"  /go <#channel|@handle|id>     open a conversation",

@@ -320,15 +320,13 @@ static void
 tui_history(struct tui *t, struct tui_conv *cv, const struct proto_frame *f)
 {
 	size_t i;
-	bool first = !cv->loaded;
 
 	cv->loading = false;
 	for (i = 0; i < f->n_messages; i++)
 		if (f->messages[i].thread == 0)
 			tui_msgs_put(&cv->msgs, &cv->n_msgs, &cv->cap_msgs,
 				     &f->messages[i]);
-	if (first || f->n_messages)
-		cv->more_older = f->more;
+	cv->more_older = f->more;
 	cv->loaded = true;
 	if (cv == tui_current(t))
 		tui_mark_read(t);
@@ -382,7 +380,7 @@ tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
 	case TUI_REQ_THREAD: tui_thread_reply(t, arg, f); break;
 	case TUI_REQ_REQUESTS:
 	case TUI_REQ_FEEDBACK:
-	case TUI_REQ_BUDDY: tui_views_reply(t, what, f, res); break;
+	case TUI_REQ_BUDDY: tui_views_reply(t, what, res); break;
 	default: break;
 	}
 }
@@ -403,10 +401,11 @@ tui_event_message(struct tui *t, const struct td_message *m, bool is_new)
 	}
 	if (!cv)
 		return;
-	if (cv->loaded || is_new)
+	/* A conversation not loaded yet gets it with its first page; one
+	 * whose first page is on its way merges it, in case the page was
+	 * read before the message was stored. */
+	if (cv->loaded || cv->loading)
 		tui_msgs_put(&cv->msgs, &cv->n_msgs, &cv->cap_msgs, m);
-	if (!cv->loaded && is_new && cv->n_msgs == 1)
-		cv->more_older = true; /* the rest comes with the first page */
 	if (is_new && m->author != t->me.id && !m->system &&
 	    !(cv == tui_current(t) && t->view == TUI_VIEW_CHAT))
 		cv->unread++;

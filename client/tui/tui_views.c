@@ -151,10 +151,8 @@ tui_buddy(struct tui *t, const struct jtree *res)
 }
 
 void
-tui_views_reply(struct tui *t, enum tui_req what, const struct proto_frame *f,
-		const struct jtree *res)
+tui_views_reply(struct tui *t, enum tui_req what, const struct jtree *res)
 {
-	(void)f;
 	tui_list_clear(&t->list);
 	if (what == TUI_REQ_REQUESTS)
 		tui_requests(t, res);

@@ -70,6 +70,11 @@ test('interactive mode end to end at 80x24', { timeout: 120000 }, async () => {
   // Another user's message arrives live.
   await mia.client.ok('msg.send', { conv: random, body: 'live from mia', nonce: 'l1' });
   await tm.waitFor('mia: live from mia', 'a live message');
+  // ... and one in another conversation counts as unread there.
+  await mia.client.ok('msg.send', { conv: general, body: 'meanwhile in general', nonce: 'g1' });
+  await tm.waitFor(/#general +\(1\)/, 'a live unread count');
+  // Colours where the terminal has them: the time in yellow.
+  assert.match(tm.screen(true), /\x1b\[33m\d\d:\d\d/);
 
   // A thread: select the root (Shift+Up), open it (Enter), reply.
   const root = (await mia.client.ok('msg.send', { conv: random, body: 'thread root here', nonce: 't1' })).message.id;
@@ -125,6 +130,25 @@ test('interactive mode end to end at 80x24', { timeout: 120000 }, async () => {
   tm.resize(80, 24);
   s = await tm.waitFor((x) => /online @ana/.test(x.split('\n')[22] || '') && x.split('\n').slice(0, 22).every((r) => [...r][20] === '\u2502'), 'the 80x24 layout');
   assertAligned(s, 80, 20);
+
+  // The help overlay (F1), then PgUp loads older pages of a long channel.
+  tm.keys('F1');
+  await tm.waitFor('Ctrl+N / Ctrl+P', 'the help');
+  tm.keys('Escape');
+  const longConv = (await ana.client.ok('conv.create', { name: 'long', kind: 'channel' })).conversation.id;
+  const { client: poster } = await resume(srv, ana.token);
+  for (let i = 1; i <= 55; i++) await poster.ok('msg.send', { conv: longConv, body: `long message ${i} .`, nonce: `long${i}` });
+  poster.close();
+  await tm.waitFor(/#long/, 'the new channel in the list');
+  tm.type('/go #long');
+  tm.keys('Enter');
+  s = await tm.waitFor('long message 55 .', 'the newest page');
+  assert.doesNotMatch(s, /long message 1 \./);
+  for (let i = 0; i < 5; i++) tm.keys('PPage');
+  s = await tm.waitFor('(start of the conversation)', 'older pages loaded');
+  assert.match(s, /long message 1 \./);
+  tm.keys('NPage', 'NPage', 'NPage', 'NPage', 'NPage');
+  await tm.waitFor('long message 55 .', 'back at the newest');
 
   // Tab completes a channel in /go.
   tm.type('/go #ra');
