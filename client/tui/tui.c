@@ -257,7 +257,7 @@ tui_signals(void)
 int
 tui_run(struct rpc *r, const struct config *cfg)
 {
-	static struct tui t;
+	static struct tui t; /* large (the input line); one per process */
 	int rc;
 
 	if (!cfg->token)

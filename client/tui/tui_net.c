@@ -331,6 +331,21 @@ tui_net_frame(struct tui *t, struct proto_frame *f, const char *text)
 	jtree_free(root);
 }
 
+/* A frame this client cannot decode: skip it, but free the request slot
+ * of a reply so that it does not wait forever. */
+static void
+tui_net_unreadable(struct tui *t, const char *text)
+{
+	struct jtree *root = jtree_parse(text, strlen(text));
+	struct tui_inflight req;
+	int64_t id = jtree_int(jtree_get(root, "id"), -1);
+
+	if (id > 0 && tui_inflight_take(t, id, &req))
+		tui_model_reply(t, req.what, req.arg, NULL, NULL);
+	tui_notice(t, "skipped a frame this client cannot read");
+	jtree_free(root);
+}
+
 /* Read every frame that is ready; notice a lost connection. */
 static void
 tui_net_drain(struct tui *t)
@@ -345,10 +360,18 @@ tui_net_drain(struct tui *t)
 		if (rc == 0) {
 			t->last_rx = util_now_ms();
 			tui_net_frame(t, &f, text);
+		} else if (rc == CLI_ERR_PROTO && text) {
+			tui_net_unreadable(t, text);
 		}
 		proto_frame_fini(&f);
 		free(text);
-		if (rc == CLI_ERR_NET) {
+		if (rc == TD_ERR_BAD_TOKEN) {
+			/* Logged out, or the token was revoked: no retry. */
+			t->fatal = rc;
+			t->quit = true;
+			return;
+		}
+		if (rc != 0 && rc != CLI_ERR_PROTO) {
 			tui_net_lost(t, t->rpc->err_msg);
 			return;
 		}

@@ -87,7 +87,7 @@ tui_requests(struct tui *t, const struct jtree *res)
 
 		tui_list_add(
 			&t->list, jtree_int(jtree_get(r, "conv"), 0),
-			xasprintf("#%lld %-12s %-12s %s  (@%s -> @%s)",
+			xasprintf("#%lld [%s] %s: %s  (@%s -> @%s)",
 				  (long long)jtree_int(jtree_get(r, "id"), 0),
 				  jtree_str(jtree_get(r, "status"), "?"),
 				  jtree_str(jtree_get(r, "kind"), "?"),
@@ -111,7 +111,7 @@ tui_feedback(struct tui *t, const struct jtree *res)
 			title = jtree_str(jtree_get(f, "body"), "");
 		tui_list_add(
 			&t->list, jtree_int(jtree_get(f, "conv"), 0),
-			xasprintf("#%lld %-12s %-12s %lld votes  %s",
+			xasprintf("#%lld [%s] %s, %lld votes: %s",
 				  (long long)jtree_int(jtree_get(f, "id"), 0),
 				  jtree_str(jtree_get(f, "status"), "?"),
 				  jtree_str(jtree_get(f, "kind"), "?"),

@@ -100,10 +100,10 @@ test('the interactive mode shows the corpus inert and leaves the terminal alone'
   s = await tm.waitFor('live clear', 'the live message');
   assertInert(s, 'the live message');
   tm.keys('F2');
-  s = await tm.waitFor('#3 new', 'the requests queue');
+  s = await tm.waitFor('#3 [new] deck', 'the requests queue');
   assertInert(s, 'the requests queue');
   tm.keys('Escape', 'F3');
-  s = await tm.waitFor('#4 new', 'the feedback inbox');
+  s = await tm.waitFor('#4 [new] objection', 'the feedback inbox');
   assertInert(s, 'the feedback inbox');
   tm.keys('Escape', 'F4');
   s = await tm.waitFor('Buddy: @ev', 'my buddy');

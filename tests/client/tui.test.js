@@ -101,7 +101,7 @@ test('interactive mode end to end at 80x24', { timeout: 120000 }, async () => {
   assert.match(s, /battle_card/);
   tm.keys('Escape');
   tm.keys('F3');
-  s = await tm.waitFor('Price too high', 'the feedback inbox');
+  s = await tm.waitFor('Price too high for SMB', 'the feedback inbox');
   assert.match(s, /Feedback inbox/);
   tm.keys('Escape');
 
@@ -182,4 +182,22 @@ test('without a token the interactive mode says how to log in', { timeout: 30000
   cleanups.push(() => tm.kill());
   assert.equal(await tm.waitExit(), 3);
   assert.match(tm.stderr(), /not logged in/);
+});
+
+test('a bad token, and a token revoked while running, end with the auth status', { timeout: 60000 }, async () => {
+  const srv = await startServer({ args: ['--open-registration'] });
+  cleanups.push(async () => { await srv.stop(); fs.rmSync(srv.dataDir, { recursive: true, force: true }); });
+  const bad = new Tmux({ server: srv.wsUrl, token: 'A'.repeat(43) });
+  cleanups.push(() => bad.kill());
+  assert.equal(await bad.waitExit(), 3);
+  assert.match(bad.stderr(), /bad_token/);
+
+  const ana = await registerUser(srv, { handle: 'ana' });
+  const tm = new Tmux({ server: srv.wsUrl, token: ana.token });
+  cleanups.push(() => tm.kill());
+  await tm.waitFor('online @ana');
+  await ana.client.ok('logout');
+  assert.equal(await tm.waitExit(), 3);
+  assert.match(tm.stderr(), /ended the session/);
+  assertNoSanitizer(tm.stderr());
 });
