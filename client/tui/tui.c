@@ -19,7 +19,7 @@
 #include "../util.h"
 #include "tui.h"
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 static volatile sig_atomic_t tui_stop;
 

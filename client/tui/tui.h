@@ -67,9 +67,9 @@ struct tui_conv {
 	char label[96];		 /* "#general", "@ben", "req: title" (raw) */
 	struct td_message *msgs; /* top level, ascending by id */
 	size_t n_msgs, cap_msgs;
-	bool loaded;		 /* the newest page arrived */
-	bool more_older;	 /* older pages exist */
-	bool loading;		 /* a history request is in flight */
+	bool loaded;	 /* the newest page arrived */
+	bool more_older; /* older pages exist */
+	bool loading;	 /* a history request is in flight */
 	int unread, mentions;
 	int64_t last_read;
 };
@@ -92,8 +92,8 @@ struct tui_inflight {
 
 /* The lines of a list view (requests, feedback, buddy). */
 struct tui_list {
-	char **lines; /* raw server text; sanitized when drawn */
-	int64_t *conv;	/* the conversation Enter opens, 0 for none */
+	char **lines;  /* raw server text; sanitized when drawn */
+	int64_t *conv; /* the conversation Enter opens, 0 for none */
 	size_t n;
 	int sel;
 	bool loading;
@@ -138,9 +138,9 @@ struct tui {
 	int cur; /* index into convs, -1 when none */
 
 	/* Views (tui_views.c). */
-	enum tui_view view, back_view;
-	int sel_msg;  /* selected message in the chat pane, -1: none */
-	int scroll;   /* lines scrolled up from the bottom */
+	enum tui_view view;
+	int sel_msg;	/* selected message in the chat pane, -1: none */
+	int scroll;	/* lines scrolled up from the bottom */
 	int scroll_max; /* set by the last draw */
 	struct td_message thread_root;
 	bool thread_open;
@@ -160,30 +160,45 @@ void tui_notice(struct tui *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* tui_net.c */
+/* Connect or reconnect when due, read every ready frame, keep alive. */
 void tui_net_tick(struct tui *t);
+/* The socket to poll beside the terminal (-1 when down), and how long
+ * the loop may sleep before the next tick (ms). */
 int tui_net_fd(const struct tui *t);
 int tui_net_timeout(const struct tui *t);
-/* Begin a request (see rpc_begin); tui_net_send() sends it and remembers
- * what it was for. Returns false when the connection is down. */
+/* True once hello was answered on the current connection. */
 bool tui_net_ready(const struct tui *t);
+/* Begin a request (see rpc_begin()); tui_net_send() sends it without
+ * waiting and routes its reply to tui_model_reply() with what and arg. */
 void tui_net_begin(struct tui *t, struct jw *w, enum proto_op op);
 void tui_net_send(struct tui *t, struct jw *w, enum tui_req what, int64_t arg);
-/* Queue a post (sent now when connected, else after reconnect). */
+/* Queue a post with a fresh nonce: sent now when connected, else after
+ * the next hello; it stays in the outbox until the server stored it. */
 void tui_net_post(struct tui *t, int64_t conv, int64_t thread,
 		  const char *body);
 void tui_net_fini(struct tui *t);
 
 /* tui_model.c */
+/* A reply to a request of kind what (f NULL: it failed); res is its
+ * "result" as a JSON tree, for what the frame decoder does not cover. */
 void tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
 		     const struct proto_frame *f, const struct jtree *res);
+/* An event, in seq order, each once; data is its "data" tree. */
 void tui_model_event(struct tui *t, const struct proto_frame *f,
 		     const struct jtree *data);
-void tui_model_refresh(struct tui *t); /* user.list, conv.list, counts */
+/* Drop loaded messages and fetch users, conversations, unread counts
+ * (first hello, or a resume the server could not serve: resync). */
+void tui_model_refresh(struct tui *t);
 struct tui_conv *tui_conv_by_id(struct tui *t, int64_t id);
+/* The open conversation, or NULL. */
 struct tui_conv *tui_current(struct tui *t);
+/* A user's handle (raw server text), "?" when unknown. */
 const char *tui_handle_of(const struct tui *t, int64_t id);
+/* Open conversation index in the chat view: load it, mark it read. */
 void tui_select_conv(struct tui *t, int index);
+/* Fetch the page before the oldest loaded message, if there is one. */
 void tui_load_older(struct tui *t);
+/* Move the read marker to the newest message when the chat shows it. */
 void tui_mark_read(struct tui *t);
 /* Find a conversation by "#name", "@handle", label or id; -1 if none. */
 int tui_find_conv(const struct tui *t, const char *name);
@@ -197,16 +212,22 @@ void tui_draw(struct tui *t);
 wchar_t *tui_wsafe(const char *s, bool multiline);
 
 /* tui_input.c */
+/* A key for the input line (is_key: a KEY_* code, else a character). */
 void tui_input_key(struct tui *t, wint_t ch, bool is_key);
 void tui_input_fini(struct tui_input *in);
 
 /* tui_views.c */
+/* Show a view; list views fetch their records. */
 void tui_view_open(struct tui *t, enum tui_view v);
+/* Keys of the current view; false when it does not take the key. */
 bool tui_view_key(struct tui *t, wint_t ch, bool is_key);
+/* Open the thread of a message (the root or any reply). */
 void tui_open_thread(struct tui *t, int64_t msg_id);
+/* Run a /command line. */
 void tui_command(struct tui *t, const char *line);
-void tui_views_reply(struct tui *t, enum tui_req what,
-		     const struct jtree *res);
+/* Fill the list view from a request.list, feedback.list or buddy.get
+ * result. */
+void tui_views_reply(struct tui *t, enum tui_req what, const struct jtree *res);
 void tui_views_fini(struct tui *t);
 
 #endif

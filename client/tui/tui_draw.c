@@ -278,12 +278,10 @@ tui_msg_lines(struct tui *t, struct tui_lines *L, const struct td_message *m,
 		snprintf(hhmm, sizeof(hhmm), "--:--");
 	else
 		util_format_hhmm(m->created_at, hhmm, sizeof(hhmm));
-	head = xasprintf("%s %s%s", hhmm,
-			 m->system ? "* " : "",
+	head = xasprintf("%s %s%s", hhmm, m->system ? "* " : "",
 			 tui_handle_of(t, m->author));
 	wh = tui_wsafe(head, false);
-	wb = tui_wsafe(m->deleted ? "(deleted)" : m->body ? m->body : "",
-		       true);
+	wb = tui_wsafe(m->deleted ? "(deleted)" : m->body ? m->body : "", true);
 	nh = wcslen(wh);
 	nb = wcslen(wb);
 	all = xcalloc(nh + nb + 64, sizeof(wchar_t));
@@ -295,7 +293,9 @@ tui_msg_lines(struct tui *t, struct tui_lines *L, const struct td_message *m,
 	else if (m->edited_at && !m->deleted)
 		wcscat(all, L" (edited)");
 	tui_wrap(L, all, width, 6,
-		 pending ? LK_PENDING : m->system ? LK_SYSTEM : LK_TEXT,
+		 pending     ? LK_PENDING
+		 : m->system ? LK_SYSTEM
+			     : LK_TEXT,
 		 (int)nh, idx);
 	if (m->reply_count > 0) {
 		wchar_t info[64];
@@ -351,15 +351,15 @@ tui_pane_lines(struct tui *t, struct tui_lines *L, int width)
 		for (i = 0; i < t->n_replies; i++)
 			tui_msg_lines(t, L, &t->replies[i], (int)i, width,
 				      false);
-		tui_pending_lines(t, L, t->thread_root.conv,
-				  t->thread_root.id, width);
+		tui_pending_lines(t, L, t->thread_root.conv, t->thread_root.id,
+				  width);
 		return;
 	}
 	if (!cv)
 		return;
 	if (cv->loaded && !cv->more_older)
-		tui_lines_add(L, L"(start of the conversation)", 27, LK_INFO,
-			      0, -1);
+		tui_lines_add(L, L"(start of the conversation)", 27, LK_INFO, 0,
+			      -1);
 	for (i = 0; i < cv->n_msgs; i++) {
 		tui_day_sep(L, prev, cv->msgs[i].created_at, width);
 		prev = cv->msgs[i].created_at;
@@ -455,8 +455,9 @@ tui_draw_list(struct tui *t, int y0, int y1, int x, int width)
 			attrset(A_NORMAL);
 		} else {
 			tui_put(y0 + i, x,
-				i == 0 && t->list.loading ? L"loading..." :
-				i == 0 && !t->list.n ? L"(nothing here)" : L"",
+				i == 0 && t->list.loading ? L"loading..."
+				: i == 0 && !t->list.n	  ? L"(nothing here)"
+							  : L"",
 				width);
 		}
 	}

@@ -15,7 +15,7 @@
 #include "../util.h"
 #include "tui.h"
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 /* The line as UTF-8 (heap). */
 static char *
@@ -112,8 +112,8 @@ tui_candidate(struct tui *t, const char *prefix, bool any_label, int k,
 	for (i = 0; i < t->n_convs; i++) {
 		const char *l = t->convs[i].label;
 
-		if ((any_label || l[0] == '#') && strncmp(l, prefix, plen) == 0 &&
-		    k-- == 0)
+		if ((any_label || l[0] == '#') &&
+		    strncmp(l, prefix, plen) == 0 && k-- == 0)
 			return l;
 	}
 	if (prefix[0] != '@')
@@ -189,9 +189,11 @@ tui_submit(struct tui *t)
 	} else if (line[strspn(line, " \t")]) {
 		const char *body = line[0] == '/' ? line + 1 : line;
 
-		if (t->view == TUI_VIEW_THREAD && t->thread_open)
-			tui_net_post(t, t->thread_root.conv,
-				     t->thread_root.id, body);
+		if (t->view == TUI_VIEW_THREAD && !t->thread_root.conv)
+			tui_notice(t, "the thread is still loading");
+		else if (t->view == TUI_VIEW_THREAD)
+			tui_net_post(t, t->thread_root.conv, t->thread_root.id,
+				     body);
 		else if (cv)
 			tui_net_post(t, cv->c.id, 0, body);
 		else
@@ -210,8 +212,14 @@ tui_input_key(struct tui *t, wint_t ch, bool is_key)
 		in->comp_active = false;
 	if (is_key) {
 		switch (ch) {
-		case KEY_LEFT: if (in->cur) in->cur--; break;
-		case KEY_RIGHT: if (in->cur < in->len) in->cur++; break;
+		case KEY_LEFT:
+			if (in->cur)
+				in->cur--;
+			break;
+		case KEY_RIGHT:
+			if (in->cur < in->len)
+				in->cur++;
+			break;
 		case KEY_HOME: in->cur = 0; break;
 		case KEY_END: in->cur = in->len; break;
 		case KEY_UP: tui_history_move(in, -1); break;

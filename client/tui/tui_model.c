@@ -76,7 +76,7 @@ struct tui_conv *
 tui_current(struct tui *t)
 {
 	return t->cur >= 0 && (size_t)t->cur < t->n_convs ? &t->convs[t->cur]
-							 : NULL;
+							  : NULL;
 }
 
 const char *
@@ -149,8 +149,7 @@ tui_mark_read(struct tui *t)
 	int64_t last;
 	struct jw w;
 
-	if (!cv || !cv->n_msgs || t->view != TUI_VIEW_CHAT ||
-	    !tui_net_ready(t))
+	if (!cv || !cv->n_msgs || t->view != TUI_VIEW_CHAT || !tui_net_ready(t))
 		return;
 	last = cv->msgs[cv->n_msgs - 1].id;
 	if (last <= cv->last_read && cv->unread == 0)
@@ -206,8 +205,7 @@ tui_label_set(struct tui_conv *cv, const char *prefix, const char *text)
 		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
 			n--;
 	}
-	snprintf(cv->label, sizeof(cv->label), "%s%.*s", prefix, (int)n,
-		 text);
+	snprintf(cv->label, sizeof(cv->label), "%s%.*s", prefix, (int)n, text);
 }
 
 static void
@@ -285,12 +283,11 @@ tui_conv_named(struct tui *t, struct tui_conv *cv, const struct proto_frame *f)
 	for (i = 0; i < f->n_members; i++) {
 		if (f->members[i] == t->me.id && f->n_members > 1)
 			continue;
-		len += (size_t)snprintf(cv->label + len,
-					len < sizeof(cv->label)
-						? sizeof(cv->label) - len
-						: 0,
-					"%s@%s", len ? "," : "",
-					tui_handle_of(t, f->members[i]));
+		len += (size_t)snprintf(
+			cv->label + len,
+			len < sizeof(cv->label) ? sizeof(cv->label) - len : 0,
+			"%s@%s", len ? "," : "",
+			tui_handle_of(t, f->members[i]));
 		if (len >= sizeof(cv->label))
 			break;
 	}
@@ -344,8 +341,7 @@ tui_thread_reply(struct tui *t, int64_t root, const struct proto_frame *f)
 	for (i = 1; i < f->n_messages; i++) {
 		size_t cap = t->n_replies;
 
-		tui_msgs_put(&t->replies, &t->n_replies, &cap,
-			     &f->messages[i]);
+		tui_msgs_put(&t->replies, &t->n_replies, &cap, &f->messages[i]);
 	}
 }
 
@@ -450,8 +446,7 @@ tui_model_event(struct tui *t, const struct proto_frame *f,
 			cv->mentions++;
 	} else if (strcmp(e, "read.update") == 0) {
 		tui_event_read(t, f, data);
-	} else if (strcmp(e, "user.new") == 0 ||
-		   strcmp(e, "conv.new") == 0 ||
+	} else if (strcmp(e, "user.new") == 0 || strcmp(e, "conv.new") == 0 ||
 		   strcmp(e, "conv.update") == 0 ||
 		   strcmp(e, "member.join") == 0 ||
 		   strcmp(e, "member.leave") == 0) {

@@ -67,13 +67,16 @@ tui_view_open(struct tui *t, enum tui_view v)
 	t->list.loading = true;
 }
 
-/* "@handle" of a user id in a record, or "-" for none. */
+/* "@handle" of a user id in a record, or "nobody" (into buf). */
 static const char *
-tui_who(struct tui *t, const struct jtree *v)
+tui_who(struct tui *t, const struct jtree *v, char *buf, size_t size)
 {
 	int64_t id = jtree_int(v, 0);
 
-	return id ? tui_handle_of(t, id) : "-";
+	if (!id)
+		return "nobody";
+	snprintf(buf, size, "@%s", tui_handle_of(t, id));
+	return buf;
 }
 
 static void
@@ -84,16 +87,19 @@ tui_requests(struct tui *t, const struct jtree *res)
 
 	for (i = 0; i < jtree_len(arr); i++) {
 		const struct jtree *r = jtree_at(arr, i);
+		char from[TD_HANDLE_MAX + 2], to[TD_HANDLE_MAX + 2];
 
 		tui_list_add(
 			&t->list, jtree_int(jtree_get(r, "conv"), 0),
-			xasprintf("#%lld [%s] %s: %s  (@%s -> @%s)",
+			xasprintf("#%lld [%s] %s: %s  (%s -> %s)",
 				  (long long)jtree_int(jtree_get(r, "id"), 0),
 				  jtree_str(jtree_get(r, "status"), "?"),
 				  jtree_str(jtree_get(r, "kind"), "?"),
 				  jtree_str(jtree_get(r, "title"), ""),
-				  tui_who(t, jtree_get(r, "requester")),
-				  tui_who(t, jtree_get(r, "assignee"))));
+				  tui_who(t, jtree_get(r, "requester"), from,
+					  sizeof(from)),
+				  tui_who(t, jtree_get(r, "assignee"), to,
+					  sizeof(to))));
 	}
 }
 
@@ -111,12 +117,13 @@ tui_feedback(struct tui *t, const struct jtree *res)
 			title = jtree_str(jtree_get(f, "body"), "");
 		tui_list_add(
 			&t->list, jtree_int(jtree_get(f, "conv"), 0),
-			xasprintf("#%lld [%s] %s, %lld votes: %s",
-				  (long long)jtree_int(jtree_get(f, "id"), 0),
-				  jtree_str(jtree_get(f, "status"), "?"),
-				  jtree_str(jtree_get(f, "kind"), "?"),
-				  (long long)jtree_int(jtree_get(f, "votes"), 0),
-				  title));
+			xasprintf(
+				"#%lld [%s] %s, %lld votes: %s",
+				(long long)jtree_int(jtree_get(f, "id"), 0),
+				jtree_str(jtree_get(f, "status"), "?"),
+				jtree_str(jtree_get(f, "kind"), "?"),
+				(long long)jtree_int(jtree_get(f, "votes"), 0),
+				title));
 	}
 }
 
@@ -135,19 +142,19 @@ tui_buddy(struct tui *t, const struct jtree *res)
 	for (i = 0; i < jtree_len(buddies); i++) {
 		const struct jtree *u = jtree_at(buddies, i);
 
-		tui_list_add(&t->list, conv,
-			     xasprintf("Buddy: @%s  %s  (%s)",
-				       jtree_str(jtree_get(u, "handle"), "?"),
-				       jtree_str(jtree_get(u, "display_name"),
-						 ""),
-				       jtree_str(jtree_get(u, "team"), "")));
+		tui_list_add(
+			&t->list, conv,
+			xasprintf("Buddy: @%s  %s  (%s)",
+				  jtree_str(jtree_get(u, "handle"), "?"),
+				  jtree_str(jtree_get(u, "display_name"), ""),
+				  jtree_str(jtree_get(u, "team"), "")));
 	}
-	tui_list_add(&t->list, conv,
-		     xasprintf("Streak: %lld working day(s); written today: %s",
-			       (long long)jtree_int(jtree_get(res, "streak"), 0),
-			       jtree_bool(jtree_get(res, "today"), false)
-				       ? "yes"
-				       : "no"));
+	tui_list_add(
+		&t->list, conv,
+		xasprintf("Streak: %lld working day(s); written today: %s",
+			  (long long)jtree_int(jtree_get(res, "streak"), 0),
+			  jtree_bool(jtree_get(res, "today"), false) ? "yes"
+								     : "no"));
 }
 
 void
