@@ -156,6 +156,15 @@ test('interactive mode end to end at 80x24', { timeout: 120000 }, async () => {
   await tm.waitFor('> /go #random');
   tm.keys('Enter');
   await tm.waitFor(/\| #random/);
+  // ... and a handle anywhere in a line; Alt+Up/Down switch conversations.
+  tm.type('hi @mi');
+  tm.keys('Tab');
+  await tm.waitFor('> hi @mia');
+  tm.keys('C-u');
+  tm.keys('M-Up');
+  await tm.waitFor(/\| #long/);
+  tm.keys('M-Down');
+  await tm.waitFor(/\| #random/);
 
   // Server restart: offline, a post waits as pending, then is delivered once.
   const { port, dataDir } = srv;
@@ -193,9 +202,13 @@ test('a bad token, and a token revoked while running, end with the auth status',
   assert.match(bad.stderr(), /bad_token/);
 
   const ana = await registerUser(srv, { handle: 'ana' });
-  const tm = new Tmux({ server: srv.wsUrl, token: ana.token });
+  // A terminal without colours: none are used, the status line is reverse.
+  const tm = new Tmux({ server: srv.wsUrl, token: ana.token, env: { TERM: 'vt100' } });
   cleanups.push(() => tm.kill());
   await tm.waitFor('online @ana');
+  const plain = tm.screen(true);
+  assert.doesNotMatch(plain, /\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|38;5;\d+)m/);
+  assert.match(plain, /\x1b\[7m\x0f? online @ana/);
   await ana.client.ok('logout');
   assert.equal(await tm.waitExit(), 3);
   assert.match(tm.stderr(), /ended the session/);
