@@ -80,7 +80,8 @@ struct tui_post {
 	int64_t conv, thread;
 	char nonce[40];
 	char *body;
-	int64_t req_id; /* 0 while not sent on this connection */
+	int64_t req_id;	  /* 0 while not sent on this connection */
+	int64_t retry_at; /* after a transient refusal: not before this */
 };
 
 /* A request awaiting its reply. */

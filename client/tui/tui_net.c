@@ -27,6 +27,7 @@
 #define TUI_BACKOFF_MAX_MS 5000
 #define TUI_PING_IDLE_MS 30000
 #define TUI_PING_TIMEOUT_MS 10000
+#define TUI_POST_RETRY_MS 1000
 
 static void tui_net_hello(struct tui *t);
 
@@ -108,10 +109,20 @@ tui_net_post(struct tui *t, int64_t conv, int64_t thread, const char *body)
 	p->body = xstrdup(body);
 	while (*end)
 		end = &(*end)->next;
-	*end = p;
-	if (t->conn == TUI_UP)
-		tui_post_send(t, p);
+	*end = p; /* the next tick sends it */
 	t->dirty = true;
+}
+
+/* Send what the outbox holds and this connection has not sent yet. */
+static void
+tui_outbox_flush(struct tui *t)
+{
+	int64_t now = util_now_ms();
+	struct tui_post *p;
+
+	for (p = t->outbox; p; p = p->next)
+		if (!p->req_id && now >= p->retry_at)
+			tui_post_send(t, p);
 }
 
 /* Drop the outbox entry with this nonce (its message is stored). */
@@ -134,18 +145,33 @@ tui_post_done(struct tui *t, const char *nonce)
 	}
 }
 
-/* Drop the outbox entry sent as request id (the server refused it). */
+/* True for refusals worth retrying with the same nonce. */
+static bool
+tui_transient(const char *code)
+{
+	return strcmp(code, "rate_limited") == 0 || strcmp(code, "busy") == 0 ||
+	       strcmp(code, "storage_failed") == 0 ||
+	       strcmp(code, "internal") == 0;
+}
+
+/* The server refused the post sent as request id: retry it a second later
+ * when the refusal is transient, else drop it and say why. */
 static void
-tui_post_refused(struct tui *t, int64_t req_id, const char *why)
+tui_post_refused(struct tui *t, int64_t req_id, const struct proto_frame *f)
 {
 	struct tui_post *p;
 
 	for (p = t->outbox; p; p = p->next) {
-		if (p->req_id == req_id) {
-			tui_notice(t, "not posted: %s", why);
-			tui_post_done(t, p->nonce);
+		if (p->req_id != req_id)
+			continue;
+		if (tui_transient(f->error_code)) {
+			p->req_id = 0;
+			p->retry_at = util_now_ms() + TUI_POST_RETRY_MS;
 			return;
 		}
+		tui_notice(t, "not posted: %s", f->error_message);
+		tui_post_done(t, p->nonce);
+		return;
 	}
 }
 
@@ -203,12 +229,11 @@ tui_net_hello(struct tui *t)
 	t->dirty = true;
 }
 
-/* The hello reply: up, then state (first time or resync) and the outbox. */
+/* The hello reply: up, then state (first time or resync); the next tick
+ * sends the outbox. */
 static void
 tui_net_hello_reply(struct tui *t, const struct proto_frame *f)
 {
-	struct tui_post *p;
-
 	if (f->kind == PROTO_FRAME_ERROR || f->n_users == 0) {
 		snprintf(t->rpc->err_code, sizeof(t->rpc->err_code), "%s",
 			 f->kind == PROTO_FRAME_ERROR ? f->error_code
@@ -228,8 +253,6 @@ tui_net_hello_reply(struct tui *t, const struct proto_frame *f)
 		tui_model_refresh(t);
 	}
 	t->ever_up = true;
-	for (p = t->outbox; p; p = p->next)
-		tui_post_send(t, p);
 	t->dirty = true;
 }
 
@@ -264,7 +287,7 @@ tui_net_reply(struct tui *t, const struct proto_frame *f,
 	case TUI_REQ_PING: t->ping_sent = 0; return;
 	case TUI_REQ_SEND:
 		if (f->kind == PROTO_FRAME_ERROR)
-			tui_post_refused(t, f->id, f->error_message);
+			tui_post_refused(t, f->id, f);
 		else if (f->n_messages)
 			tui_post_done(t, f->messages[0].nonce);
 		break;
@@ -410,6 +433,8 @@ tui_net_tick(struct tui *t)
 			return;
 	}
 	tui_net_drain(t);
+	if (t->conn == TUI_UP)
+		tui_outbox_flush(t);
 	if (t->conn != TUI_DOWN)
 		tui_net_keepalive(t);
 }

@@ -214,3 +214,25 @@ test('a bad token, and a token revoked while running, end with the auth status',
   assert.match(tm.stderr(), /ended the session/);
   assertNoSanitizer(tm.stderr());
 });
+
+test('a burst of posts over the rate limit is stored exactly once each', { timeout: 60000 }, async () => {
+  const srv = await startServer({ args: ['--open-registration'] });
+  cleanups.push(async () => { await srv.stop(); fs.rmSync(srv.dataDir, { recursive: true, force: true }); });
+  const ana = await registerUser(srv, { handle: 'ana' });
+  const conv = (await ana.client.ok('conv.create', { name: 'burst', kind: 'channel' })).conversation.id;
+  const tm = new Tmux({ server: srv.wsUrl, token: ana.token });
+  cleanups.push(() => tm.kill());
+  await tm.waitFor(/online @ana \| #burst/);
+  const N = 90;
+  const keys = [];
+  for (let i = 1; i <= N; i++) keys.push(`burst-${i}`, 'Enter');
+  tm.keys(...keys);
+  // Refused posts (rate_limited) wait in the outbox and go again.
+  await tm.waitFor((x) => x.includes(`ana: burst-${N}`) && !x.includes('pending'), 'every post delivered', 30000);
+  const hist = await ana.client.ok('msg.history', { conv, limit: 200 });
+  const bodies = hist.messages.map((m) => m.body);
+  for (let i = 1; i <= N; i++) assert.equal(bodies.filter((b) => b === `burst-${i}`).length, 1, `burst-${i}`);
+  tm.keys('C-c');
+  assert.equal(await tm.waitExit(), 0);
+  assertNoSanitizer(tm.stderr());
+});
