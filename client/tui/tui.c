@@ -75,25 +75,25 @@ tui_next_conv(struct tui *t, int dir)
 }
 
 /* Shift+Up/Down: move the selection among the open conversation's
- * messages; past the newest it clears. */
+ * messages; past the newest it clears, at the oldest it loads older. */
 static void
 tui_select_msg(struct tui *t, int dir)
 {
 	struct tui_conv *cv = tui_current(t);
 	int n = cv ? (int)cv->n_msgs : 0;
+	int sel = tui_msg_index(cv, t->sel_id);
 
 	if (!n || t->view != TUI_VIEW_CHAT)
 		return;
-	if (t->sel_msg < 0)
-		t->sel_msg = dir < 0 ? n - 1 : -1;
+	if (sel < 0)
+		sel = dir < 0 ? n - 1 : n;
 	else
-		t->sel_msg += dir;
-	if (t->sel_msg >= n)
-		t->sel_msg = -1;
-	if (t->sel_msg < 0 && dir < 0)
-		t->sel_msg = 0;
-	if (t->sel_msg == 0 && dir < 0)
+		sel += dir;
+	if (sel < 0)
+		sel = 0;
+	if (sel == 0 && dir < 0)
 		tui_load_older(t);
+	t->sel_id = sel < n ? cv->msgs[sel].id : 0;
 }
 
 static void
@@ -158,12 +158,9 @@ tui_global_key(struct tui *t, wint_t ch, bool is_key)
 	if (!enter)
 		return true;
 	/* Enter with an empty line on a selected message opens its thread. */
-	if (t->view == TUI_VIEW_CHAT && t->sel_msg >= 0 && t->in.len == 0) {
-		struct tui_conv *cv = tui_current(t);
-
-		if (cv && (size_t)t->sel_msg < cv->n_msgs)
-			tui_open_thread(t, cv->msgs[t->sel_msg].id);
-		t->sel_msg = -1;
+	if (t->view == TUI_VIEW_CHAT && t->sel_id && t->in.len == 0) {
+		tui_open_thread(t, t->sel_id);
+		t->sel_id = 0;
 		return true;
 	}
 	return false;
@@ -179,7 +176,7 @@ tui_key(struct tui *t, wint_t ch, bool is_key)
 	if (tui_global_key(t, ch, is_key))
 		return;
 	if (!is_key && ch == 27) {
-		t->sel_msg = -1; /* Esc in the chat: drop the selection */
+		t->sel_id = 0; /* Esc in the chat: drop the selection */
 		return;
 	}
 	tui_input_key(t, ch, is_key);
@@ -268,7 +265,6 @@ tui_run(struct rpc *r, const struct config *cfg)
 	t.rpc = r;
 	t.cfg = cfg;
 	t.cur = -1;
-	t.sel_msg = -1;
 	t.in.hist_pos = -1;
 	t.dirty = true;
 	setlocale(LC_ALL, "");

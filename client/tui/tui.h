@@ -140,7 +140,7 @@ struct tui {
 
 	/* Views (tui_views.c). */
 	enum tui_view view;
-	int sel_msg;	/* selected message in the chat pane, -1: none */
+	int64_t sel_id; /* selected message (its id) in the chat, 0: none */
 	int scroll;	/* lines scrolled up from the bottom */
 	int scroll_max; /* set by the last draw */
 	struct td_message thread_root;
@@ -191,6 +191,8 @@ void tui_model_event(struct tui *t, const struct proto_frame *f,
  * (first hello, or a resume the server could not serve: resync). */
 void tui_model_refresh(struct tui *t);
 struct tui_conv *tui_conv_by_id(struct tui *t, int64_t id);
+/* The index of message id among cv's loaded messages, or -1. */
+int tui_msg_index(const struct tui_conv *cv, int64_t id);
 /* The open conversation, or NULL. */
 struct tui_conv *tui_current(struct tui *t);
 /* A user's handle (raw server text), "?" when unknown. */

@@ -399,15 +399,18 @@ tui_draw_pane(struct tui *t, int y0, int y1, int x, int width)
 {
 	struct tui_lines L = {0};
 	int h = y1 - y0, top, i;
+	int sel = t->view == TUI_VIEW_CHAT
+			  ? tui_msg_index(tui_current(t), t->sel_id)
+			  : -1;
 
 	tui_pane_lines(t, &L, width);
 	t->scroll_max = (int)L.n > h ? (int)L.n - h : 0;
-	if (t->sel_msg >= 0 && t->view == TUI_VIEW_CHAT) {
+	if (sel >= 0) {
 		/* Keep the selected message in view. */
 		int first = -1, last = -1;
 
 		for (i = 0; i < (int)L.n; i++)
-			if (L.v[i].msg == t->sel_msg) {
+			if (L.v[i].msg == sel) {
 				if (first < 0)
 					first = i;
 				last = i;
@@ -428,9 +431,7 @@ tui_draw_pane(struct tui *t, int y0, int y1, int x, int width)
 
 		if (li >= 0 && li < (int)L.n)
 			tui_draw_line(&L.v[li], y0 + i, x, width,
-				      t->view == TUI_VIEW_CHAT &&
-					      L.v[li].msg >= 0 &&
-					      L.v[li].msg == t->sel_msg);
+				      sel >= 0 && L.v[li].msg == sel);
 		else
 			tui_put(y0 + i, x, L"", width);
 	}
@@ -520,10 +521,10 @@ tui_draw_convs(struct tui *t, int h, int width)
 		cv = &t->convs[ci];
 		if (cv->mentions)
 			snprintf(count, sizeof(count), " @%d", cv->mentions);
+		else if (cv->unread >= 1000) /* the server counts to 1000 */
+			snprintf(count, sizeof(count), " (999+)");
 		else if (cv->unread)
-			snprintf(count, sizeof(count), " (%s%d)",
-				 cv->unread >= 1000 ? ">" : "",
-				 cv->unread >= 1000 ? 999 : cv->unread);
+			snprintf(count, sizeof(count), " (%d)", cv->unread);
 		cw = (int)strlen(count);
 		attrset((ci == (size_t)t->cur ? A_REVERSE : A_NORMAL) |
 			(cv->unread ? A_BOLD : A_NORMAL));

@@ -72,6 +72,17 @@ tui_conv_by_id(struct tui *t, int64_t id)
 	return NULL;
 }
 
+int
+tui_msg_index(const struct tui_conv *cv, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; id && cv && i < cv->n_msgs; i++)
+		if (cv->msgs[i].id == id)
+			return (int)i;
+	return -1;
+}
+
 struct tui_conv *
 tui_current(struct tui *t)
 {
@@ -171,7 +182,7 @@ tui_select_conv(struct tui *t, int index)
 		return;
 	t->cur = index;
 	t->scroll = 0;
-	t->sel_msg = -1;
+	t->sel_id = 0;
 	t->view = TUI_VIEW_CHAT;
 	cv = &t->convs[index];
 	if (!cv->loaded)

@@ -255,8 +255,8 @@ tui_cmd_thread(struct tui *t, const char *arg)
 	struct tui_conv *cv = tui_current(t);
 	long long id = atoll(arg);
 
-	if (id <= 0 && cv && t->sel_msg >= 0 && (size_t)t->sel_msg < cv->n_msgs)
-		id = cv->msgs[t->sel_msg].id;
+	if (id <= 0)
+		id = t->sel_id;
 	if (id <= 0 && cv && cv->n_msgs)
 		id = cv->msgs[cv->n_msgs - 1].id;
 	if (id <= 0)
