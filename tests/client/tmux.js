@@ -12,17 +12,22 @@ import { TANDEM, sleep } from '../lib/server.js';
 let counter = 0;
 
 export class Tmux {
-  // Start `tandem` (no command) at cols x rows with env (HOME, token...).
+  // Start `tandem` (no command) at cols x rows with server and token in
+  // the environment, or with config: true in the config file instead.
   // Its stderr goes to a file; its exit status is written to another.
-  constructor({ server, token, cols = 80, rows = 24, env = {} }) {
+  constructor({ server, token, cols = 80, rows = 24, env = {}, config = false }) {
     counter += 1;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-tui-'));
+    if (config) {
+      fs.mkdirSync(path.join(this.dir, '.config', 'tandem'), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(path.join(this.dir, '.config', 'tandem', 'config'), `server = ${server}\ntoken = ${token}\n`, { mode: 0o600 });
+    }
     this.sock = `tandem-tui-${process.pid}-${counter}`;
     this.errFile = path.join(this.dir, 'stderr');
     this.rcFile = path.join(this.dir, 'rc');
     const vars = {
       HOME: this.dir, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'screen-256color',
-      TANDEM_SERVER: server, TANDEM_TOKEN: token,
+      TANDEM_SERVER: config ? '' : server, TANDEM_TOKEN: config ? '' : token,
       ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0',
       UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1',
       ...env,

@@ -1,10 +1,15 @@
 // The interactive mode (`tandem` with no command) in a real terminal:
-// tmux at 80x24 against the real tandemd. One scenario walks through it:
-// log in, conversation list with unread counts, switch, post (the server
-// stores it), another user's message arrives live, a thread opened and
-// answered, the requests queue, the feedback inbox, my buddy, a resize to
-// 120x40 and back, wide characters kept aligned, and a server restart
-// during which a post waits in the outbox and is delivered exactly once.
+// tmux at 80x24 against the real tandemd. The first scenario walks through
+// it: log in, conversation list with unread counts (at start and live),
+// switch (the read marker moves on the server), post (the server stores
+// it), another user's message arrives live, colours, a thread opened and
+// answered, the requests queue, the feedback inbox, my buddy, wide
+// characters kept aligned, a resize to 120x40 and back, help, paging to
+// older messages, tab completion, Alt+Up/Down, and a server restart during
+// which a post waits in the outbox and is then delivered exactly once.
+// Then: bad and revoked tokens (exit status 3), the config file and a
+// terminal without colours, and a burst of posts over the server's rate
+// limit that the outbox retries until each is stored once.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -202,8 +207,9 @@ test('a bad token, and a token revoked while running, end with the auth status',
   assert.match(bad.stderr(), /bad_token/);
 
   const ana = await registerUser(srv, { handle: 'ana' });
-  // A terminal without colours: none are used, the status line is reverse.
-  const tm = new Tmux({ server: srv.wsUrl, token: ana.token, env: { TERM: 'vt100' } });
+  // From the config file, on a terminal without colours: none are used,
+  // the status line is in reverse video.
+  const tm = new Tmux({ server: srv.wsUrl, token: ana.token, config: true, env: { TERM: 'vt100' } });
   cleanups.push(() => tm.kill());
   await tm.waitFor('online @ana');
   const plain = tm.screen(true);
