@@ -28,6 +28,7 @@
 #define TUI_PING_IDLE_MS 30000
 #define TUI_PING_TIMEOUT_MS 10000
 #define TUI_POST_RETRY_MS 1000
+#define TUI_POSTS_IN_FLIGHT 32
 
 static void tui_net_hello(struct tui *t);
 
@@ -113,16 +114,27 @@ tui_net_post(struct tui *t, int64_t conv, int64_t thread, const char *body)
 	t->dirty = true;
 }
 
-/* Send what the outbox holds and this connection has not sent yet. */
+/*
+ * Send what the outbox holds and this connection has not sent yet, at most
+ * TUI_POSTS_IN_FLIGHT awaiting replies at a time, so that a long outbox
+ * never fills the table of requests in flight.
+ */
 static void
 tui_outbox_flush(struct tui *t)
 {
 	int64_t now = util_now_ms();
 	struct tui_post *p;
+	int busy = 0;
 
 	for (p = t->outbox; p; p = p->next)
-		if (!p->req_id && now >= p->retry_at)
+		if (p->req_id)
+			busy++;
+	for (p = t->outbox; p && busy < TUI_POSTS_IN_FLIGHT; p = p->next) {
+		if (!p->req_id && now >= p->retry_at) {
 			tui_post_send(t, p);
+			busy++;
+		}
+	}
 }
 
 /* Drop the outbox entry with this nonce (its message is stored). */

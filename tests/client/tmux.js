@@ -34,7 +34,7 @@ export class Tmux {
     };
     const script = path.join(this.dir, 'run.sh');
     const exports = Object.entries(vars).map(([k, v]) => `export ${k}='${String(v).replace(/'/g, "'\\''")}'`).join('\n');
-    fs.writeFileSync(script, `#!/bin/sh\n${exports}\nunset XDG_CONFIG_HOME\n'${TANDEM}' 2>'${this.errFile}'\necho $? >'${this.rcFile}'\nsleep 600\n`, { mode: 0o755 });
+    fs.writeFileSync(script, `#!/bin/sh\n${exports}\nunset XDG_CONFIG_HOME\n'${TANDEM}' 2>'${this.errFile}'\necho $? >'${this.rcFile}.tmp'\nmv '${this.rcFile}.tmp' '${this.rcFile}'\nsleep 600\n`, { mode: 0o755 });
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(cols), '-y', String(rows), script);
     this.tmux('set-option', '-t', 't', 'status', 'off');
   }

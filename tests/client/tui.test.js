@@ -216,7 +216,7 @@ test('a bad token, and a token revoked while running, end with the auth status',
   assert.doesNotMatch(plain, /\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|38;5;\d+)m/);
   assert.match(plain, /\x1b\[7m\x0f? online @ana/);
   await ana.client.ok('logout');
-  assert.equal(await tm.waitExit(), 3);
+  assert.equal(await tm.waitExit(), 3, tm.stderr());
   assert.match(tm.stderr(), /ended the session/);
   assertNoSanitizer(tm.stderr());
 });
