@@ -59,7 +59,8 @@ int net_open(const struct net_url *u, bool insecure, int timeout_ms,
 int net_send(struct net_conn *c, const char *text, size_t len);
 
 /*
- * Wait up to timeout_ms (-1: forever) for the next complete message.
+ * Wait up to timeout_ms (-1: forever; 0: only what is ready now, without
+ * waiting) for the next complete message.
  * Returns 0 with a heap string in *msg (NUL-terminated, caller frees) and
  * its length, NET_ERR_TIMEOUT, or NET_ERR_CLOSED once the connection is
  * closed and every received message has been taken.

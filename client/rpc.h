@@ -71,9 +71,11 @@ int rpc_send(struct rpc *r, struct jw *w);
 
 /*
  * The next frame, reply or event, within timeout_ms, as its text (for
- * jtree.h) and decoded. Returns 0 with *text (caller frees) and *f (caller
- * finis), 1 on timeout, CLI_ERR_NET (connection lost) or CLI_ERR_PROTO
- * (a frame this client cannot read; *text is still set).
+ * jtree.h) and decoded; timeout_ms 0 takes only what is ready. Returns 0
+ * with *text (caller frees) and *f (caller finis), 1 on timeout,
+ * CLI_ERR_NET (connection lost), TD_ERR_BAD_TOKEN (closed with 4001:
+ * logged out or token revoked) or CLI_ERR_PROTO (a frame this client
+ * cannot read; *text is still set). *text and *f are always safe to free.
  */
 int rpc_recv(struct rpc *r, int timeout_ms, char **text,
 	     struct proto_frame *f);
