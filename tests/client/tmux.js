@@ -37,6 +37,7 @@ export class Tmux {
     fs.writeFileSync(script, `#!/bin/sh\n${exports}\nunset XDG_CONFIG_HOME\n'${TANDEM}' 2>'${this.errFile}'\necho $? >'${this.rcFile}.tmp'\nmv '${this.rcFile}.tmp' '${this.rcFile}'\nsleep 600\n`, { mode: 0o755 });
     this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 't', '-x', String(cols), '-y', String(rows), script);
     this.tmux('set-option', '-t', 't', 'status', 'off');
+    this.socketPath = this.tmux('display', '-p', '#{socket_path}').trim();
   }
 
   tmux(...args) {
@@ -78,8 +79,10 @@ export class Tmux {
     throw new Error(`tandem did not exit; screen:\n${this.screen()}`);
   }
 
+  // Stop the tmux server (and so the client) and remove its files.
   kill() {
     spawnSync('tmux', ['-L', this.sock, 'kill-server']);
+    fs.rmSync(this.socketPath, { force: true });
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
