@@ -282,6 +282,8 @@ tui_convs_replace(struct tui *t, const struct proto_frame *f)
 	}
 	if (t->cur < 0 && n)
 		tui_select_conv(t, 0);
+	else if (t->cur >= 0 && !t->convs[t->cur].loaded)
+		tui_load_page(t, &t->convs[t->cur], false); /* after a resync */
 }
 
 /* conv.get: name a dm or group by its other members' handles. */

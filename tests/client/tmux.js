@@ -65,6 +65,13 @@ export class Tmux {
     throw new Error(`timed out waiting for ${what || test}; screen:\n${s}`);
   }
 
+  // The pid of `tandem` itself (the child of the pane's shell).
+  pid() {
+    const shell = this.tmux('display', '-p', '-t', 't', '#{pane_pid}').trim();
+    const r = spawnSync('pgrep', ['-P', shell], { encoding: 'utf8' });
+    return Number(r.stdout.trim().split('\n')[0]);
+  }
+
   // The program's exit status once it has exited, else null.
   exitStatus() { return fs.existsSync(this.rcFile) ? Number(fs.readFileSync(this.rcFile, 'utf8')) : null; }
   stderr() { return fs.existsSync(this.errFile) ? fs.readFileSync(this.errFile, 'utf8') : ''; }

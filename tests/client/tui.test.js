@@ -242,3 +242,50 @@ test('a burst of posts over the rate limit is stored exactly once each', { timeo
   assert.equal(await tm.waitExit(), 0);
   assertNoSanitizer(tm.stderr());
 });
+
+// Events missed while the client was away reach it by resume (replayed
+// after its last seq) or, beyond the server's retention, by a resync that
+// refetches; either way each message shows once. The client is stopped
+// (SIGSTOP) across a server restart so that it cannot see the events live.
+test('resume replays missed events once; past retention it resyncs', { timeout: 90000 }, async () => {
+  const args = ['--open-registration'];
+  let srv = await startServer({ args });
+  cleanups.push(async () => { await srv.stop(); fs.rmSync(srv.dataDir, { recursive: true, force: true }); });
+  const ana = await registerUser(srv, { handle: 'ana' });
+  const mia = await registerUser(srv, { handle: 'mia', team: 'marketing' });
+  const conv = (await ana.client.ok('conv.create', { name: 'gap', kind: 'channel' })).conversation.id;
+  await mia.client.ok('conv.join', { conv });
+  ana.client.close();
+  mia.client.close();
+  const tm = new Tmux({ server: srv.wsUrl, token: ana.token });
+  cleanups.push(() => tm.kill());
+  await tm.waitFor(/online @ana \| #gap/);
+  const pid = tm.pid();
+
+  // While the client is away, the server restarts (keeping `retention`
+  // events for resume) and mia posts.
+  async function away(bodies, retention) {
+    process.kill(pid, 'SIGSTOP');
+    const { port, dataDir } = srv;
+    await srv.stop();
+    srv = await startServer({ args: [...args, '--event-retention', String(retention)], port, dataDir });
+    const { client } = await resume(srv, mia.token);
+    for (const [i, body] of bodies.entries()) await client.ok('msg.send', { conv, body, nonce: `${body}-${i}` });
+    client.close();
+    process.kill(pid, 'SIGCONT');
+  }
+  const once = (s, text) => s.split(text).length - 1 === 1;
+
+  await away(['gap-a1', 'gap-a2'], 100000);
+  let s = await tm.waitFor((x) => x.includes('mia: gap-a2') && /online @ana/.test(x), 'the replayed messages', 20000);
+  assert.ok(once(s, 'gap-a1') && once(s, 'gap-a2'), s);
+
+  const many = Array.from({ length: 8 }, (_, i) => `gap-b${i + 1}`);
+  await away(many, 3);
+  s = await tm.waitFor((x) => x.includes('mia: gap-b8') && /online @ana/.test(x), 'the messages after a resync', 20000);
+  for (const b of many) assert.ok(once(s, `mia: ${b}\n`) || once(s, `mia: ${b} `), `${b} once:\n${s}`);
+  assert.ok(once(s, 'gap-a1'), s);
+  tm.keys('C-c');
+  assert.equal(await tm.waitExit(), 0);
+  assertNoSanitizer(tm.stderr());
+});
