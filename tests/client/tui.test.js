@@ -9,7 +9,9 @@
 // which a post waits in the outbox and is then delivered exactly once.
 // Then: bad and revoked tokens (exit status 3), the config file and a
 // terminal without colours, and a burst of posts over the server's rate
-// limit that the outbox retries until each is stored once.
+// limit that the outbox retries until each is stored once; and events
+// missed while away, replayed by resume or, past the server's retention,
+// refetched after a resync.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
