@@ -293,23 +293,7 @@ rpc_send(struct rpc *r, struct jw *w)
 }
 
 int
-rpc_recv(struct rpc *r, int timeout_ms, char **text, struct proto_frame *f)
+rpc_recv(struct rpc *r, int timeout_ms, struct proto_frame *f)
 {
-	size_t len;
-	int rc;
-
-	memset(f, 0, sizeof(*f));
-	*text = NULL;
-	if (!r->net)
-		return rpc_fail(r, CLI_ERR_NET, NULL, "not connected");
-	rc = net_recv(r->net, timeout_ms, text, &len);
-	if (rc == NET_ERR_TIMEOUT)
-		return 1;
-	if (rc != 0)
-		return rpc_lost(r);
-	if (proto_decode_frame(*text, len, f) != 0)
-		return rpc_fail(r, CLI_ERR_PROTO, NULL,
-				"the server sent a frame this client cannot "
-				"read");
-	return 0;
+	return rpc_read_frame(r, f, timeout_ms);
 }

@@ -70,15 +70,14 @@ int rpc_call(struct rpc *r, struct jw *w, struct proto_frame *reply,
 int rpc_send(struct rpc *r, struct jw *w);
 
 /*
- * The next frame, reply or event, within timeout_ms, as its text (for
- * jtree.h) and decoded; timeout_ms 0 takes only what is ready. Returns 0
- * with *text (caller frees) and *f (caller finis), 1 on timeout,
- * CLI_ERR_NET (connection lost), TD_ERR_BAD_TOKEN (closed with 4001:
- * logged out or token revoked) or CLI_ERR_PROTO (a frame this client
- * cannot read; *text is still set). *text and *f are always safe to free.
+ * The next frame, reply or event, within timeout_ms, decoded (its payload
+ * view included); timeout_ms 0 takes only what is ready. Returns 0 with *f
+ * (caller finis), 1 on timeout, CLI_ERR_NET (connection lost),
+ * TD_ERR_BAD_TOKEN (closed with 4001: logged out or token revoked) or
+ * CLI_ERR_PROTO (a frame this client cannot read; *f holds what was read
+ * of it, such as a reply's id). *f is always safe to fini.
  */
-int rpc_recv(struct rpc *r, int timeout_ms, char **text,
-	     struct proto_frame *f);
+int rpc_recv(struct rpc *r, int timeout_ms, struct proto_frame *f);
 
 /*
  * The next event, queued or arriving within timeout_ms (-1: forever).

@@ -3,10 +3,11 @@
  * turns a client frame into a struct proto_request; proto_decode_frame()
  * turns a server frame into a struct proto_frame for clients.
  *
- * This is the only file in the project that includes jansson. Requests are
- * decoded by two tables: field_table[] says how each wire field is typed,
- * limited and stored, op_table[] says which fields each op requires or
- * allows. Adding an op is a row here (see the checklist in proto.h).
+ * With value.c (a view of a frame's payload), the only files in the project
+ * that include jansson. Requests are decoded by two tables: field_table[]
+ * says how each wire field is typed, limited and stored, op_table[] says
+ * which fields each op requires or allows. Adding an op is a row here (see
+ * the checklist in proto.h).
  *
  * Everything here reads untrusted bytes: it must never crash, abort, leak
  * or read out of bounds on any input, and it must never let a field reach
@@ -1397,7 +1398,10 @@ decode_frame_root(json_t *root, struct proto_frame *f)
 		if (rc != 0)
 			return rc;
 		res = json_object_get(root, "data");
-		return res != NULL ? decode_payload(res, f) : 0;
+		if (res == NULL)
+			return 0;
+		f->payload = (struct proto_value *)json_incref(res);
+		return decode_payload(res, f);
 	}
 	if (id != NULL && !json_is_null(id)) {
 		if (!json_is_integer(id))
@@ -1422,6 +1426,7 @@ decode_frame_root(json_t *root, struct proto_frame *f)
 	}
 	if (res != NULL) {
 		f->kind = PROTO_FRAME_REPLY;
+		f->payload = (struct proto_value *)json_incref(res);
 		return decode_payload(res, f);
 	}
 	return TD_ERR_BAD_JSON;
@@ -1467,6 +1472,8 @@ proto_frame_fini(struct proto_frame *f)
 	free(f->users_online);
 	free(f->convs);
 	free(f->members);
+	json_decref((json_t *)f->payload);
+	f->payload = NULL;
 	f->messages = NULL;
 	f->users = NULL;
 	f->users_online = NULL;

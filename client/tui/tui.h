@@ -22,7 +22,6 @@
 #include <stdint.h>
 #include <wchar.h>
 
-#include "tandem/jtree.h"
 #include "tandem/proto.h"
 #include "../config.h"
 #include "../rpc.h"
@@ -183,10 +182,11 @@ void tui_net_fini(struct tui *t);
 /* A reply to a request of kind what (f NULL: it failed); res is its
  * "result" as a JSON tree, for what the frame decoder does not cover. */
 void tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
-		     const struct proto_frame *f, const struct jtree *res);
+		     const struct proto_frame *f,
+		     const struct proto_value *res);
 /* An event, in seq order, each once; data is its "data" tree. */
 void tui_model_event(struct tui *t, const struct proto_frame *f,
-		     const struct jtree *data);
+		     const struct proto_value *data);
 /* Drop loaded messages and fetch users, conversations, unread counts
  * (first hello, or a resume the server could not serve: resync). */
 void tui_model_refresh(struct tui *t);
@@ -230,7 +230,8 @@ void tui_open_thread(struct tui *t, int64_t msg_id);
 void tui_command(struct tui *t, const char *line);
 /* Fill the list view from a request.list, feedback.list or buddy.get
  * result. */
-void tui_views_reply(struct tui *t, enum tui_req what, const struct jtree *res);
+void tui_views_reply(struct tui *t, enum tui_req what,
+		     const struct proto_value *res);
 void tui_views_fini(struct tui *t);
 
 #endif

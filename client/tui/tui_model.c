@@ -308,20 +308,24 @@ tui_conv_named(struct tui *t, struct tui_conv *cv, const struct proto_frame *f)
 }
 
 static void
-tui_counts(struct tui *t, const struct jtree *counts)
+tui_counts(struct tui *t, const struct proto_value *counts)
 {
 	size_t i;
 
-	for (i = 0; i < jtree_len(counts); i++) {
-		const struct jtree *e = jtree_at(counts, i);
-		struct tui_conv *cv =
-			tui_conv_by_id(t, jtree_int(jtree_get(e, "conv"), 0));
+	for (i = 0; i < proto_value_len(counts); i++) {
+		const struct proto_value *e = proto_value_at(counts, i);
+		struct tui_conv *cv = tui_conv_by_id(
+			t, proto_value_int(proto_value_get(e, "conv"), 0));
 
-		if (!cv || jtree_int(jtree_get(e, "thread"), 0) != 0)
+		if (!cv ||
+		    proto_value_int(proto_value_get(e, "thread"), 0) != 0)
 			continue;
-		cv->unread = (int)jtree_int(jtree_get(e, "unread"), 0);
-		cv->mentions = (int)jtree_int(jtree_get(e, "mentions"), 0);
-		cv->last_read = jtree_int(jtree_get(e, "last_read"), 0);
+		cv->unread =
+			(int)proto_value_int(proto_value_get(e, "unread"), 0);
+		cv->mentions =
+			(int)proto_value_int(proto_value_get(e, "mentions"), 0);
+		cv->last_read =
+			proto_value_int(proto_value_get(e, "last_read"), 0);
 	}
 	tui_mark_read(t);
 }
@@ -360,7 +364,7 @@ tui_thread_reply(struct tui *t, int64_t root, const struct proto_frame *f)
 
 void
 tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
-		const struct proto_frame *f, const struct jtree *res)
+		const struct proto_frame *f, const struct proto_value *res)
 {
 	struct tui_conv *cv = tui_conv_by_id(t, arg);
 
@@ -381,7 +385,9 @@ tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
 		if (cv)
 			tui_conv_named(t, cv, f);
 		break;
-	case TUI_REQ_COUNTS: tui_counts(t, jtree_get(res, "counts")); break;
+	case TUI_REQ_COUNTS:
+		tui_counts(t, proto_value_get(res, "counts"));
+		break;
 	case TUI_REQ_HISTORY:
 		if (cv)
 			tui_history(t, cv, f);
@@ -424,20 +430,23 @@ tui_event_message(struct tui *t, const struct td_message *m, bool is_new)
 
 static void
 tui_event_read(struct tui *t, const struct proto_frame *f,
-	       const struct jtree *d)
+	       const struct proto_value *d)
 {
 	struct tui_conv *cv = tui_conv_by_id(t, f->conv_id);
 
-	if (!cv || jtree_int(jtree_get(d, "thread"), 0) != 0)
+	if (!cv || proto_value_int(proto_value_get(d, "thread"), 0) != 0)
 		return;
-	cv->unread = (int)jtree_int(jtree_get(d, "unread"), cv->unread);
-	cv->mentions = (int)jtree_int(jtree_get(d, "mentions"), cv->mentions);
-	cv->last_read = jtree_int(jtree_get(d, "last_read"), cv->last_read);
+	cv->unread =
+		(int)proto_value_int(proto_value_get(d, "unread"), cv->unread);
+	cv->mentions = (int)proto_value_int(proto_value_get(d, "mentions"),
+					    cv->mentions);
+	cv->last_read =
+		proto_value_int(proto_value_get(d, "last_read"), cv->last_read);
 }
 
 void
 tui_model_event(struct tui *t, const struct proto_frame *f,
-		const struct jtree *data)
+		const struct proto_value *data)
 {
 	const char *e = f->event;
 	const struct td_message *m = f->n_messages ? &f->messages[0] : NULL;

@@ -286,11 +286,9 @@ tui_inflight_take(struct tui *t, int64_t id, struct tui_inflight *out)
 }
 
 static void
-tui_net_reply(struct tui *t, const struct proto_frame *f,
-	      const struct jtree *root)
+tui_net_reply(struct tui *t, const struct proto_frame *f)
 {
 	struct tui_inflight req;
-	const struct jtree *res = jtree_get(root, "result");
 
 	if (!tui_inflight_take(t, f->id, &req))
 		return;
@@ -309,76 +307,68 @@ tui_net_reply(struct tui *t, const struct proto_frame *f,
 	    req.what != TUI_REQ_READ)
 		tui_notice(t, "%s: %s", f->error_code, f->error_message);
 	tui_model_reply(t, req.what, req.arg,
-			f->kind == PROTO_FRAME_ERROR ? NULL : f, res);
+			f->kind == PROTO_FRAME_ERROR ? NULL : f, f->payload);
 	t->dirty = true;
 }
 
 /* Copy the thread fields of one message object, which the frame decoder
- * of proto.h leaves out, from the JSON tree. */
+ * of proto.h leaves out, from the frame's payload. */
 static void
-tui_msg_fill(struct td_message *m, const struct jtree *o)
+tui_msg_fill(struct td_message *m, const struct proto_value *o)
 {
-	m->thread = jtree_int(jtree_get(o, "thread"), 0);
-	m->reply_count = (int)jtree_int(jtree_get(o, "reply_count"), 0);
-	m->last_reply_at = jtree_int(jtree_get(o, "last_reply_at"), 0);
-	m->system = jtree_bool(jtree_get(o, "system"), false);
+	m->thread = proto_value_int(proto_value_get(o, "thread"), 0);
+	m->reply_count =
+		(int)proto_value_int(proto_value_get(o, "reply_count"), 0);
+	m->last_reply_at =
+		proto_value_int(proto_value_get(o, "last_reply_at"), 0);
+	m->system = proto_value_bool(proto_value_get(o, "system"), false);
 }
 
 /* The frame's messages in the order proto_decode_frame() put them:
  * "message" first, then the "messages" array. */
 static void
-tui_frame_fill(struct proto_frame *f, const struct jtree *d)
+tui_frame_fill(struct proto_frame *f, const struct proto_value *d)
 {
-	const struct jtree *one = jtree_get(d, "message");
-	const struct jtree *many = jtree_get(d, "messages");
+	const struct proto_value *one = proto_value_get(d, "message");
+	const struct proto_value *many = proto_value_get(d, "messages");
 	size_t i, k = 0;
 
-	if (jtree_get(one, "id") && k < f->n_messages)
+	if (proto_value_get(one, "id") && k < f->n_messages)
 		tui_msg_fill(&f->messages[k++], one);
-	for (i = 0; i < jtree_len(many) && k < f->n_messages; i++)
-		tui_msg_fill(&f->messages[k++], jtree_at(many, i));
+	for (i = 0; i < proto_value_len(many) && k < f->n_messages; i++)
+		tui_msg_fill(&f->messages[k++], proto_value_at(many, i));
 }
 
 static void
-tui_net_frame(struct tui *t, struct proto_frame *f, const char *text)
+tui_net_frame(struct tui *t, struct proto_frame *f)
 {
-	struct jtree *root = jtree_parse(text, strlen(text));
-
-	tui_frame_fill(f, jtree_get(root, f->kind == PROTO_FRAME_EVENT
-						  ? "data"
-						  : "result"));
-
-	if (f->kind == PROTO_FRAME_EVENT) {
-		bool durable = f->seq > 0;
-
-		if (!durable || f->seq > t->last_seq) {
-			if (durable)
-				t->last_seq = f->seq;
-			if (f->n_messages && f->messages[0].nonce[0] &&
-			    strcmp(f->event, "message.new") == 0)
-				tui_post_done(t, f->messages[0].nonce);
-			tui_model_event(t, f, jtree_get(root, "data"));
-			t->dirty = true;
-		}
-	} else {
-		tui_net_reply(t, f, root);
+	tui_frame_fill(f, f->payload);
+	if (f->kind != PROTO_FRAME_EVENT) {
+		tui_net_reply(t, f);
+		return;
 	}
-	jtree_free(root);
+	if (f->seq > 0 && f->seq <= t->last_seq)
+		return; /* already processed */
+	if (f->seq > 0)
+		t->last_seq = f->seq;
+	if (f->n_messages && f->messages[0].nonce[0] &&
+	    strcmp(f->event, "message.new") == 0)
+		tui_post_done(t, f->messages[0].nonce);
+	tui_model_event(t, f, f->payload);
+	t->dirty = true;
 }
 
 /* A frame this client cannot decode: skip it, but free the request slot
- * of a reply so that it does not wait forever. */
+ * of a reply (its id was read) so that it does not wait forever. */
 static void
-tui_net_unreadable(struct tui *t, const char *text)
+tui_net_unreadable(struct tui *t, const struct proto_frame *f)
 {
-	struct jtree *root = jtree_parse(text, strlen(text));
 	struct tui_inflight req;
-	int64_t id = jtree_int(jtree_get(root, "id"), -1);
 
-	if (id > 0 && tui_inflight_take(t, id, &req))
+	if (f->kind != PROTO_FRAME_EVENT && f->id > 0 &&
+	    tui_inflight_take(t, f->id, &req))
 		tui_model_reply(t, req.what, req.arg, NULL, NULL);
 	tui_notice(t, "skipped a frame this client cannot read");
-	jtree_free(root);
 }
 
 /* Read every frame that is ready; notice a lost connection. */
@@ -387,19 +377,17 @@ tui_net_drain(struct tui *t)
 {
 	for (;;) {
 		struct proto_frame f;
-		char *text;
-		int rc = rpc_recv(t->rpc, 0, &text, &f);
+		int rc = rpc_recv(t->rpc, 0, &f);
 
 		if (rc == 1)
 			return;
 		if (rc == 0) {
 			t->last_rx = util_now_ms();
-			tui_net_frame(t, &f, text);
-		} else if (rc == CLI_ERR_PROTO && text) {
-			tui_net_unreadable(t, text);
+			tui_net_frame(t, &f);
+		} else if (rc == CLI_ERR_PROTO) {
+			tui_net_unreadable(t, &f);
 		}
 		proto_frame_fini(&f);
-		free(text);
 		if (rc == TD_ERR_BAD_TOKEN) {
 			/* Logged out, or the token was revoked: no retry. */
 			t->fatal = rc;

@@ -69,9 +69,9 @@ tui_view_open(struct tui *t, enum tui_view v)
 
 /* "@handle" of a user id in a record, or "nobody" (into buf). */
 static const char *
-tui_who(struct tui *t, const struct jtree *v, char *buf, size_t size)
+tui_who(struct tui *t, const struct proto_value *v, char *buf, size_t size)
 {
-	int64_t id = jtree_int(v, 0);
+	int64_t id = proto_value_int(v, 0);
 
 	if (!id)
 		return "nobody";
@@ -80,85 +80,102 @@ tui_who(struct tui *t, const struct jtree *v, char *buf, size_t size)
 }
 
 static void
-tui_requests(struct tui *t, const struct jtree *res)
+tui_requests(struct tui *t, const struct proto_value *res)
 {
-	const struct jtree *arr = jtree_get(res, "requests");
+	const struct proto_value *arr = proto_value_get(res, "requests");
 	size_t i;
 
-	for (i = 0; i < jtree_len(arr); i++) {
-		const struct jtree *r = jtree_at(arr, i);
+	for (i = 0; i < proto_value_len(arr); i++) {
+		const struct proto_value *r = proto_value_at(arr, i);
 		char from[TD_HANDLE_MAX + 2], to[TD_HANDLE_MAX + 2];
 
 		tui_list_add(
-			&t->list, jtree_int(jtree_get(r, "conv"), 0),
+			&t->list,
+			proto_value_int(proto_value_get(r, "conv"), 0),
 			xasprintf("#%lld [%s] %s: %s  (%s -> %s)",
-				  (long long)jtree_int(jtree_get(r, "id"), 0),
-				  jtree_str(jtree_get(r, "status"), "?"),
-				  jtree_str(jtree_get(r, "kind"), "?"),
-				  jtree_str(jtree_get(r, "title"), ""),
-				  tui_who(t, jtree_get(r, "requester"), from,
-					  sizeof(from)),
-				  tui_who(t, jtree_get(r, "assignee"), to,
+				  (long long)proto_value_int(
+					  proto_value_get(r, "id"), 0),
+				  proto_value_str(proto_value_get(r, "status"),
+						  "?"),
+				  proto_value_str(proto_value_get(r, "kind"),
+						  "?"),
+				  proto_value_str(proto_value_get(r, "title"),
+						  ""),
+				  tui_who(t, proto_value_get(r, "requester"),
+					  from, sizeof(from)),
+				  tui_who(t, proto_value_get(r, "assignee"), to,
 					  sizeof(to))));
 	}
 }
 
 static void
-tui_feedback(struct tui *t, const struct jtree *res)
+tui_feedback(struct tui *t, const struct proto_value *res)
 {
-	const struct jtree *arr = jtree_get(res, "feedback");
+	const struct proto_value *arr = proto_value_get(res, "feedback");
 	size_t i;
 
-	for (i = 0; i < jtree_len(arr); i++) {
-		const struct jtree *f = jtree_at(arr, i);
-		const char *title = jtree_str(jtree_get(f, "title"), "");
+	for (i = 0; i < proto_value_len(arr); i++) {
+		const struct proto_value *f = proto_value_at(arr, i);
+		const char *title =
+			proto_value_str(proto_value_get(f, "title"), "");
 
 		if (!title[0])
-			title = jtree_str(jtree_get(f, "body"), "");
+			title = proto_value_str(proto_value_get(f, "body"), "");
 		tui_list_add(
-			&t->list, jtree_int(jtree_get(f, "conv"), 0),
-			xasprintf(
-				"#%lld [%s] %s, %lld votes: %s",
-				(long long)jtree_int(jtree_get(f, "id"), 0),
-				jtree_str(jtree_get(f, "status"), "?"),
-				jtree_str(jtree_get(f, "kind"), "?"),
-				(long long)jtree_int(jtree_get(f, "votes"), 0),
-				title));
+			&t->list,
+			proto_value_int(proto_value_get(f, "conv"), 0),
+			xasprintf("#%lld [%s] %s, %lld votes: %s",
+				  (long long)proto_value_int(
+					  proto_value_get(f, "id"), 0),
+				  proto_value_str(proto_value_get(f, "status"),
+						  "?"),
+				  proto_value_str(proto_value_get(f, "kind"),
+						  "?"),
+				  (long long)proto_value_int(
+					  proto_value_get(f, "votes"), 0),
+				  title));
 	}
 }
 
 static void
-tui_buddy(struct tui *t, const struct jtree *res)
+tui_buddy(struct tui *t, const struct proto_value *res)
 {
-	const struct jtree *buddies = jtree_get(res, "buddies");
-	int64_t conv = jtree_int(jtree_get(res, "conv"), 0);
+	const struct proto_value *buddies = proto_value_get(res, "buddies");
+	int64_t conv = proto_value_int(proto_value_get(res, "conv"), 0);
 	size_t i;
 
-	if (jtree_is_null(jtree_get(res, "pair"))) {
+	if (proto_value_type(proto_value_get(res, "pair")) <=
+	    PROTO_VALUE_NULL) {
 		tui_list_add(&t->list, 0,
 			     xstrdup("You are in no buddy pair right now."));
 		return;
 	}
-	for (i = 0; i < jtree_len(buddies); i++) {
-		const struct jtree *u = jtree_at(buddies, i);
+	for (i = 0; i < proto_value_len(buddies); i++) {
+		const struct proto_value *u = proto_value_at(buddies, i);
 
 		tui_list_add(
 			&t->list, conv,
-			xasprintf("Buddy: @%s  %s  (%s)",
-				  jtree_str(jtree_get(u, "handle"), "?"),
-				  jtree_str(jtree_get(u, "display_name"), ""),
-				  jtree_str(jtree_get(u, "team"), "")));
+			xasprintf(
+				"Buddy: @%s  %s  (%s)",
+				proto_value_str(proto_value_get(u, "handle"),
+						"?"),
+				proto_value_str(
+					proto_value_get(u, "display_name"), ""),
+				proto_value_str(proto_value_get(u, "team"),
+						"")));
 	}
 	tui_list_add(
 		&t->list, conv,
 		xasprintf("Streak: %lld working day(s); written today: %s",
-			  (long long)jtree_int(jtree_get(res, "streak"), 0),
-			  jtree_bool(jtree_get(res, "today"), false) ? "yes"
-								     : "no"));
+			  (long long)proto_value_int(
+				  proto_value_get(res, "streak"), 0),
+			  proto_value_bool(proto_value_get(res, "today"), false)
+				  ? "yes"
+				  : "no"));
 }
 
 void
-tui_views_reply(struct tui *t, enum tui_req what, const struct jtree *res)
+tui_views_reply(struct tui *t, enum tui_req what, const struct proto_value *res)
 {
 	tui_list_clear(&t->list);
 	if (what == TUI_REQ_REQUESTS)

@@ -426,6 +426,45 @@ void proto_event_close(struct jw *w);
  * an event; the entities it carries under the well-known keys are decoded
  * into typed arrays so the client never sees JSON either.
  */
+/*
+ * A read-only view of a server frame's JSON payload (proto/value.c), for
+ * the members struct proto_frame has no field for. A view borrows from its
+ * frame: valid until proto_frame_fini(). Every accessor takes NULL (an
+ * absent member) and then answers its default.
+ */
+struct proto_value;
+
+enum proto_value_type {
+	PROTO_VALUE_ABSENT, /* NULL: no such member */
+	PROTO_VALUE_NULL,
+	PROTO_VALUE_BOOL,
+	PROTO_VALUE_INT,
+	PROTO_VALUE_REAL,
+	PROTO_VALUE_STRING,
+	PROTO_VALUE_ARRAY,
+	PROTO_VALUE_OBJECT
+};
+
+enum proto_value_type proto_value_type(const struct proto_value *v);
+/* An object's member, or NULL (absent, or v is not an object). */
+const struct proto_value *proto_value_get(const struct proto_value *obj,
+					  const char *key);
+/* An array's element i, or NULL. */
+const struct proto_value *proto_value_at(const struct proto_value *arr,
+					 size_t i);
+/* Elements of an array, members of an object, else 0. */
+size_t proto_value_len(const struct proto_value *v);
+/* An object's i-th key (in the frame's order) and value, or NULL. */
+const char *proto_value_key_at(const struct proto_value *obj, size_t i,
+			       const struct proto_value **val);
+/* Scalars; dflt when absent or of another type. A string is cut at a NUL. */
+const char *proto_value_str(const struct proto_value *v, const char *dflt);
+int64_t proto_value_int(const struct proto_value *v, int64_t dflt);
+double proto_value_real(const struct proto_value *v, double dflt);
+bool proto_value_bool(const struct proto_value *v, bool dflt);
+/* Write v as a JSON value into w (null when absent). */
+void proto_value_write(struct jw *w, const struct proto_value *v);
+
 enum proto_frame_kind { PROTO_FRAME_REPLY, PROTO_FRAME_ERROR, PROTO_FRAME_EVENT };
 
 struct proto_frame {
@@ -457,6 +496,8 @@ struct proto_frame {
 	int64_t time;		      /* ping "time"; 0 when absent */
 	bool needs_invite;	      /* hello */
 	bool open_registration;	      /* hello */
+	/* The whole result or event data; NULL when none. */
+	struct proto_value *payload;
 };
 
 int proto_decode_frame(const char *buf, size_t len, struct proto_frame *f);
