@@ -180,7 +180,7 @@ void tui_net_fini(struct tui *t);
 
 /* tui_model.c */
 /* A reply to a request of kind what (f NULL: it failed); res is its
- * "result" as a JSON tree, for what the frame decoder does not cover. */
+ * payload (proto_value), for what the frame decoder does not cover. */
 void tui_model_reply(struct tui *t, enum tui_req what, int64_t arg,
 		     const struct proto_frame *f,
 		     const struct proto_value *res);
