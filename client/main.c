@@ -28,6 +28,7 @@
 #include "tandem/proto.h"
 #include "cli.h"
 #include "net.h"
+#include "tui/tui.h"
 #include "util.h"
 
 #define OPTS_GLOBAL                                                            \
@@ -594,6 +595,8 @@ cli_parse(struct cli *c, int argc, char **argv, bool *help)
 	*help = c->opt[OPT_HELP] != NULL;
 	if (*help)
 		return 0;
+	if (!c->cmd && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return 0; /* no command on a terminal: interactive mode */
 	if (!c->cmd)
 		return cli_fail(c, CLI_ERR_USAGE,
 				"no command given (see tandem --help)");
@@ -1847,7 +1850,7 @@ main(int argc, char **argv)
 			cli_group_help(stdout, c.cmd->name);
 		goto out;
 	}
-	if (c.cmd->check)
+	if (c.cmd && c.cmd->check)
 		rc = c.cmd->check(&c);
 	if (rc != 0)
 		goto out;
@@ -1855,6 +1858,12 @@ main(int argc, char **argv)
 			 c.opt[OPT_INSECURE] != NULL, why, sizeof(why));
 	if (rc != 0) {
 		cli_fail(&c, rc, "%s", why);
+		goto out;
+	}
+	if (!c.cmd) {
+		rc = cli_need_server(&c);
+		if (rc == 0)
+			rc = tui_run(&c.rpc, &c.cfg);
 		goto out;
 	}
 	if ((c.cmd->flags & CMD_AUTH) && c.opt[OPT_WAIT])

@@ -288,7 +288,13 @@ net_run(struct net_conn *c, int timeout_ms, bool (*done)(struct net_conn *))
 	bool ok;
 
 	c->timer_fired = false;
-	if (timeout_ms >= 0)
+	if (timeout_ms == 0) {
+		/* Only what is ready now: a negative timeout makes lws 4.1.6
+		 * poll without waiting (a timer due now would not wake it). */
+		lws_service(c->ctx, -1);
+		return done(c);
+	}
+	if (timeout_ms > 0)
 		lws_sul_schedule(c->ctx, 0, &c->timer, net_timer_cb,
 				 (lws_usec_t)timeout_ms * 1000);
 	while (!done(c) && !c->timer_fired)
@@ -423,6 +429,14 @@ net_recv(struct net_conn *c, int timeout_ms, char **msg, size_t *len)
 	*len = m->len;
 	free(m);
 	return 0;
+}
+
+int
+net_fd(const struct net_conn *c)
+{
+	if (!c->wsi || c->state != NET_OPEN)
+		return -1;
+	return (int)lws_get_socket_fd(c->wsi);
 }
 
 int

@@ -59,12 +59,21 @@ int net_open(const struct net_url *u, bool insecure, int timeout_ms,
 int net_send(struct net_conn *c, const char *text, size_t len);
 
 /*
- * Wait up to timeout_ms (-1: forever) for the next complete message.
+ * Wait up to timeout_ms (-1: forever; 0: only what is ready now, without
+ * waiting) for the next complete message.
  * Returns 0 with a heap string in *msg (NUL-terminated, caller frees) and
  * its length, NET_ERR_TIMEOUT, or NET_ERR_CLOSED once the connection is
  * closed and every received message has been taken.
  */
 int net_recv(struct net_conn *c, int timeout_ms, char **msg, size_t *len);
+
+/*
+ * The connection's socket, for poll() beside other descriptors (the
+ * interactive mode polls the terminal and the socket together), or -1 when
+ * closed. Readable means net_recv(c, 0, ...) has work to do; call it also
+ * now and then without readiness, since TLS may hold decoded bytes.
+ */
+int net_fd(const struct net_conn *c);
 
 /* The close code the server sent (e.g. 4001), or 0 when none yet. */
 int net_close_code(const struct net_conn *c);

@@ -276,3 +276,24 @@ rpc_next_event(struct rpc *r, struct proto_frame *ev, int timeout_ms)
 		proto_frame_fini(ev);
 	}
 }
+
+int
+rpc_send(struct rpc *r, struct jw *w)
+{
+	int rc = 0;
+
+	proto_request_close(w);
+	if (!r->net)
+		rc = rpc_fail(r, CLI_ERR_NET, NULL, "not connected");
+	else if (net_send(r->net, jw_text(w), jw_text_len(w)) != 0)
+		rc = rpc_lost(r);
+	util_wipe(w->buf, w->len);
+	jw_fini(w);
+	return rc;
+}
+
+int
+rpc_recv(struct rpc *r, int timeout_ms, struct proto_frame *f)
+{
+	return rpc_read_frame(r, f, timeout_ms);
+}

@@ -63,6 +63,23 @@ int rpc_call(struct rpc *r, struct jw *w, struct proto_frame *reply,
 	     int timeout_ms);
 
 /*
+ * Close and send the request in w (wiped and freed) without waiting: the
+ * caller matches the reply by r->req_id itself (the interactive mode keeps
+ * many requests in flight). Returns 0, or CLI_ERR_NET when not connected.
+ */
+int rpc_send(struct rpc *r, struct jw *w);
+
+/*
+ * The next frame, reply or event, within timeout_ms, decoded (its payload
+ * view included); timeout_ms 0 takes only what is ready. Returns 0 with *f
+ * (caller finis), 1 on timeout, CLI_ERR_NET (connection lost),
+ * TD_ERR_BAD_TOKEN (closed with 4001: logged out or token revoked) or
+ * CLI_ERR_PROTO (a frame this client cannot read; *f holds what was read
+ * of it, such as a reply's id). *f is always safe to fini.
+ */
+int rpc_recv(struct rpc *r, int timeout_ms, struct proto_frame *f);
+
+/*
  * The next event, queued or arriving within timeout_ms (-1: forever).
  * Returns 0 with *ev filled (caller finis it), 1 on timeout, or
  * CLI_ERR_NET / CLI_ERR_PROTO.
