@@ -127,6 +127,11 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   assert.equal(await asset.getAttribute('href'), 'https://example.com/battle-card-globex.pdf');
   assert.equal(await asset.getAttribute('rel'), 'noopener noreferrer');
   assert.match(await ritaPanel.locator('#request-asset').textContent(), /Page 2 answers/);
+  // Rita watches it: she joins its conversation and hears what follows.
+  await ritaPanel.locator('#request-watch', { hasText: 'Watch' }).click();
+  await ritaPanel.locator('#request-watchers', { hasText: 'Rita Gomez' }).waitFor(WAIT);
+  await ritaPanel.locator('#request-watch', { hasText: 'Stop watching' }).waitFor(WAIT);
+  await rqPanel.locator('#request-watchers', { hasText: 'Rita Gomez' }).waitFor(WAIT);
   await ritaPanel.locator('#rq-verdict-deal').fill('Acme renewal');
   await ritaPanel.locator('button[data-verdict=helped]').click();
   await ritaPanel.locator('.sm-vcount[data-verdict=helped]', { hasText: 'Helped: 1' }).waitFor(WAIT);
@@ -168,11 +173,9 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   const { request: xssReq } = await ritaApi.client.ok('request.create', {
     kind: 'other', title: XSS[4], body: payload, account: XSS[5], deal: XSS[2],
   });
-  await markApi.client.ok('request.deliver', { request: xssReq.id, url: 'https://example.com/"><img src=x onerror=window.__xss=1>', note: payload })
-    .catch(async () => {
-      await markApi.client.ok('request.move', { request: xssReq.id, status: 'accepted' });
-      await markApi.client.ok('request.deliver', { request: xssReq.id, url: 'https://example.com/"><img src=x onerror=window.__xss=1>', note: payload });
-    });
+  const evilUrl = 'https://example.com/"><img/src=x/onerror=window.__xss=1>';
+  await markApi.client.ok('request.move', { request: xssReq.id, status: 'accepted' });
+  await markApi.client.ok('request.deliver', { request: xssReq.id, url: evilUrl, note: payload });
   await ritaApi.client.ok('request.verdict', { request: xssReq.id, verdict: 'outdated', note: XSS[6], deal: XSS[3] });
   await ritaApi.client.ok('glossary.create', { title: XSS[5], body: payload });
   await markApi.client.ok('feedback.vote', { feedback: xssFb.feedback.id, weight: 'important', account: XSS[6] });
@@ -192,8 +195,7 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   const xPanel = mark.locator('#request-panel');
   await xPanel.locator('.sm-panel-title', { hasText: XSS[4] }).waitFor(WAIT);
   await xPanel.locator('#request-asset', { hasText: 'onerror' }).waitFor(WAIT);
-  assert.equal(await xPanel.locator('#request-asset a').getAttribute('href'),
-    'https://example.com/%22%3E%3Cimg%20src=x%20onerror=window.__xss=1%3E');
+  assert.equal(await xPanel.locator('#request-asset a').getAttribute('href'), evilUrl);
   await xPanel.locator('.sm-verdict', { hasText: XSS[6] }).waitFor(WAIT);
   await assertNoXss(mark, 'mark (request panel)');
   await mark.goto(`${srv.url}#/feedback/${xssFb.feedback.id}`);

@@ -115,6 +115,21 @@ export function nonce() {
   return `sm-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+// Open a record's conversation in the main pane. conv.list holds only the
+// conversations one is a member of, so a record's conversation may be
+// unknown here: fetch it first (with whether we are a member), so that
+// the pane can show its history and a Join bar.
+export async function openRecordConv(ctx, convId) {
+  const { store, session } = ctx;
+  if (!store.convs.has(convId)) {
+    await session.fetchConv(convId);
+    const c = store.convs.get(convId);
+    const members = store.members.get(convId);
+    if (c && members && store.me) store.upsertConv({ ...c, member: members.has(store.me.id) });
+  }
+  ctx.actions.open(convId);
+}
+
 // conv id -> {type: 'request'|'feedback', id}, learned from every record
 // seen in a reply or an event.
 const recordOfConv = new Map();

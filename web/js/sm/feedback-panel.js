@@ -5,7 +5,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce,
+  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -68,7 +68,7 @@ export class FeedbackPanel {
     if (!res) return;
     this.toRequestNonce = null;
     learn('request', res.request);
-    this.ctx.actions.open(res.request.conv);
+    openRecordConv(this.ctx, res.request.conv);
   }
 
   paint() {

@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import {
   FEEDBACK_KINDS, FEEDBACK_STATUSES, STAGES, label, money, date, field, select, input,
-  errText, pageHead, nonce, learn,
+  errText, pageHead, nonce, learn, openRecordConv,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -127,7 +127,7 @@ export class FeedbackPage {
       try {
         const res = await this.ctx.session.call('feedback.get', { feedback: Number(arg) });
         learn('feedback', res.feedback);
-        this.ctx.actions.open(res.feedback.conv);
+        openRecordConv(this.ctx, res.feedback.conv);
       } catch (err) {
         this.ctx.actions.toast(`Feedback #${arg}: ${errText(err)}`);
       }
@@ -209,7 +209,7 @@ export class FeedbackPage {
           h('span', { class: 'sm-id', text: `#${f.id}` })),
         h('a', {
           class: 'sm-fb-title', href: `#/c/${f.conv}`, text: f.title,
-          on: { click: (e) => { e.preventDefault(); actions.open(f.conv); } },
+          on: { click: (e) => { e.preventDefault(); openRecordConv(this.ctx, f.conv); } },
         }),
         h('div', { class: 'sm-fb-meta muted' },
           h('span', { text: store.userName(f.author) }),

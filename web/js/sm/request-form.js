@@ -4,7 +4,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  REQUEST_KINDS, STAGES, PRIORITIES, field, select, input, errText, nonce, learn,
+  REQUEST_KINDS, STAGES, PRIORITIES, field, select, input, errText, nonce, learn, openRecordConv,
 } from './common.js';
 
 export class RequestForm {
@@ -86,7 +86,7 @@ export class RequestForm {
       learn('request', res.request);
       this.reset();
       this.onDone();
-      this.ctx.actions.open(res.request.conv);
+      openRecordConv(this.ctx, res.request.conv);
     } catch (err) {
       replace(this.error, errText(err));
       this.error.dataset.code = err.code || '';

@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import {
   REQUEST_KINDS, REQUEST_STATUSES, OPEN_STATUSES, label, isMarketer, money, date,
-  select, input, field, errText, pageHead, learn,
+  select, input, field, errText, pageHead, learn, openRecordConv,
 } from './common.js';
 import { slaChip, syncClock } from './sla.js';
 import { RequestForm } from './request-form.js';
@@ -97,7 +97,7 @@ export class RequestsPage {
     try {
       const res = await this.ctx.session.call('request.get', { request: id });
       learn('request', res.request);
-      this.ctx.actions.open(res.request.conv);
+      openRecordConv(this.ctx, res.request.conv);
     } catch (err) {
       this.ctx.actions.toast(`Request #${id}: ${errText(err)}`);
     }
@@ -195,7 +195,7 @@ export class RequestsPage {
     const { store } = this.ctx;
     return h('a', {
       class: 'sm-rcard', href: `#/c/${r.conv}`, data: { id: r.id, status: r.status },
-      on: { click: (e) => { e.preventDefault(); this.ctx.actions.open(r.conv); } },
+      on: { click: (e) => { e.preventDefault(); openRecordConv(this.ctx, r.conv); } },
     },
     h('div', { class: 'sm-rcard-top' },
       h('span', { class: 'sm-kind', text: label(r.kind) }),
@@ -220,7 +220,7 @@ export class RequestsPage {
         h('td', { text: String(r.id) }),
         h('td', null, h('a', {
           href: `#/c/${r.conv}`, text: r.title,
-          on: { click: (e) => { e.preventDefault(); this.ctx.actions.open(r.conv); } },
+          on: { click: (e) => { e.preventDefault(); openRecordConv(this.ctx, r.conv); } },
         })),
         h('td', { text: label(r.kind) }),
         h('td', { text: label(r.status) }),

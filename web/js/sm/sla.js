@@ -24,10 +24,12 @@ export function serverNow() {
 }
 
 // The clock that matters now: first response until it is met, then delivery.
+// A request no longer open shows its delivery clock.
 export function currentClock(req) {
   const sla = req.sla || {};
   const fr = sla.first_response;
-  if (fr && (fr.state === 'running' || fr.state === 'paused' || (fr.state === 'breached' && !fr.stopped_at))) {
+  const open = !['delivered', 'closed', 'declined'].includes(req.status);
+  if (open && fr && (fr.state === 'running' || fr.state === 'paused' || (fr.state === 'breached' && !fr.stopped_at))) {
     return { name: 'first_response', clock: fr };
   }
   return { name: 'delivery', clock: sla.delivery || null };
