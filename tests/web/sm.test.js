@@ -116,6 +116,10 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   // --- Mark delivers; Rita sees it live and records a verdict -----------------------
   await rqPanel.locator('#rq-deliver-url').fill('https://example.com/battle-card-globex.pdf');
   await rqPanel.locator('#rq-deliver-note').fill('Page 2 answers the price objection.');
+  // A live change redraws the panel; what Mark typed stays.
+  await markApi.client.ok('request.update', { request: reqId, deal: 'Acme renewal' });
+  await rqPanel.locator('.sm-facts', { hasText: 'Acme renewal' }).waitFor(WAIT);
+  assert.equal(await rqPanel.locator('#rq-deliver-url').inputValue(), 'https://example.com/battle-card-globex.pdf');
   await rqPanel.locator('#deliver-form button[type=submit]').click();
   await rqPanel.locator('#request-status', { hasText: 'Delivered' }).waitFor(WAIT);
   await rita.locator('.sm-col[data-status=delivered]').locator(`.sm-rcard[data-id="${reqId}"]`).waitFor(WAIT);

@@ -9,8 +9,8 @@ import { h } from '../dom.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 480;
-const H = 220;
-const PAD = { left: 44, right: 12, top: 16, bottom: 46 };
+const H = 240;
+const PAD = { left: 44, right: 12, top: 16, bottom: 62 };
 
 function svgEl(tag, attrs = {}, text = null) {
   const el = document.createElementNS(NS, tag);
@@ -19,12 +19,24 @@ function svgEl(tag, attrs = {}, text = null) {
   return el;
 }
 
-// A "nice" top for the axis: 1, 2 or 5 times a power of ten.
-function niceMax(v) {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
+const TICKS = 4;
+
+// A "nice" top for the axis: four steps of 1, 2 or 5 times a power of ten
+// (whole steps for counts), so that every grid line has a round value.
+function niceMax(values) {
+  const v = Math.max(0, ...values);
+  const whole = values.every((n) => Number.isInteger(n));
+  const raw = v / TICKS;
+  if (raw <= 0) return TICKS;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  let step = 10 * p;
+  for (const m of [1, 2, 5]) {
+    if (m * p >= raw) {
+      step = m * p;
+      break;
+    }
+  }
+  return TICKS * (whole ? Math.max(1, step) : step);
 }
 
 function frame(title, yLabel, xLabel) {
@@ -43,12 +55,12 @@ function frame(title, yLabel, xLabel) {
 // Horizontal grid lines with their values, for a scale of 0..max.
 function yAxis(svg, max) {
   const plotH = H - PAD.top - PAD.bottom;
-  for (let i = 0; i <= 4; i += 1) {
-    const v = (max * i) / 4;
-    const y = PAD.top + plotH - (plotH * i) / 4;
+  for (let i = 0; i <= TICKS; i += 1) {
+    const v = (max * i) / TICKS;
+    const y = PAD.top + plotH - (plotH * i) / TICKS;
     svg.appendChild(svgEl('line', { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: 'chart-grid' }));
     svg.appendChild(svgEl('text', { x: PAD.left - 4, y: y + 3, class: 'chart-tick', 'text-anchor': 'end' },
-      Number.isInteger(v) ? v : v.toFixed(1)));
+      Number.isInteger(v) ? v : Number(v.toFixed(2))));
   }
 }
 
@@ -82,12 +94,12 @@ function figure(id, title, svg, extra, tableEl) {
 // Bars: data [{label, value, text?}] (text: how the value is written).
 export function barChart({ id, title, xLabel, yLabel, data }) {
   const svg = frame(title, yLabel, xLabel);
-  const max = niceMax(Math.max(0, ...data.map((d) => d.value)));
+  const max = niceMax(data.map((d) => d.value));
   yAxis(svg, max);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / Math.max(1, data.length);
-  const bw = Math.max(4, step * 0.7);
+  const bw = Math.min(64, Math.max(4, step * 0.7));
   const slant = data.length > 5;
   data.forEach((d, i) => {
     const bh = (plotH * d.value) / max;
@@ -106,7 +118,7 @@ export function barChart({ id, title, xLabel, yLabel, data }) {
 export function stackedBars({ id, title, xLabel, yLabel, categories, series, every = 1 }) {
   const svg = frame(title, yLabel, xLabel);
   const totals = categories.map((_, i) => series.reduce((s, se) => s + (se.values[i] || 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
+  const max = niceMax(totals);
   yAxis(svg, max);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -135,7 +147,7 @@ export function stackedBars({ id, title, xLabel, yLabel, categories, series, eve
 // Lines: x positions are categories, one polyline per series.
 export function lineChart({ id, title, xLabel, yLabel, categories, series, every = 1 }) {
   const svg = frame(title, yLabel, xLabel);
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const max = niceMax(series.flatMap((s) => s.values));
   yAxis(svg, max);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;

@@ -3,7 +3,7 @@
 // and date text, safe links, form fields, page headers, and the map from a
 // record's conversation to the record (the protocol has no op for that).
 
-import { h } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { icon } from '../views/icons.js';
 
 export const REQUEST_KINDS = ['case_study', 'battle_card', 'one_pager', 'deck', 'email_template', 'video', 'other'];
@@ -108,6 +108,32 @@ export function pageHead(actions, title, ...extra) {
       on: { click: () => actions.toggleNav() },
     }, icon('menu')),
     h('h1', { class: 'pane-title', text: title }), h('div', { class: 'sm-head-actions' }, extra));
+}
+
+// Form controls that outlive a repaint: a panel or page redrawn by a live
+// event keeps what the person was typing (and the focus).
+export class Kept {
+  constructor() {
+    this.map = new Map();
+  }
+
+  get(key, make) {
+    if (!this.map.has(key)) this.map.set(key, make());
+    return this.map.get(key);
+  }
+
+  clear() {
+    this.map.clear();
+  }
+}
+
+// Replace el's children, giving the focus back if it was inside and its
+// element is still shown.
+export function repaint(el, ...children) {
+  const focused = document.activeElement;
+  const inside = focused && focused !== document.body && el.contains(focused);
+  replace(el, ...children);
+  if (inside && focused.isConnected && document.activeElement !== focused) focused.focus();
 }
 
 // A nonce for record creation (retries never file twice).

@@ -6,7 +6,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  REQUEST_STATUSES, FEEDBACK_KINDS, VERDICTS, label, money, errText, pageHead,
+  REQUEST_STATUSES, FEEDBACK_KINDS, VERDICTS, label, money, duration, errText, pageHead,
 } from './common.js';
 import { barChart, stackedBars, lineChart } from './charts.js';
 
@@ -92,9 +92,9 @@ export class DashboardPage {
           id: 'chart-times', title: 'Median time to answer and deliver (30 days)', xLabel: 'Clock', yLabel: 'Hours',
           data: [
             { label: `First response (${rq.first_responses_30d})`, value: hours(rq.median_first_response_ms) || 0,
-              text: rq.median_first_response_ms === null ? 'none' : `${hours(rq.median_first_response_ms)} h` },
+              text: rq.median_first_response_ms === null ? 'none' : duration(rq.median_first_response_ms) },
             { label: `Delivery (${rq.delivered_30d})`, value: hours(rq.median_delivery_ms) || 0,
-              text: rq.median_delivery_ms === null ? 'none' : `${hours(rq.median_delivery_ms)} h` },
+              text: rq.median_delivery_ms === null ? 'none' : duration(rq.median_delivery_ms) },
           ],
         }),
         barChart({

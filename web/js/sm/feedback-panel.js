@@ -5,7 +5,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv,
+  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv, Kept, repaint,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -15,6 +15,7 @@ export class FeedbackPanel {
     this.conv = conv;
     this.item = null;
     this.error = '';
+    this.kept = new Kept();
     this.el = h('section', { class: 'sm-panel', id: 'feedback-panel', attrs: { 'aria-label': 'Feedback details' } });
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
     this.load();
@@ -83,7 +84,7 @@ export class FeedbackPanel {
     const me = store.me;
     const later = FEEDBACK_STATUSES.slice(FEEDBACK_STATUSES.indexOf(f.status) + 1);
     const canVote = f.author !== me.id && f.status !== 'closed';
-    replace(this.el,
+    repaint(this.el,
       h('header', { class: 'sm-panel-head' },
         h('div', { class: 'sm-kind', text: `${label(f.kind)} · #${f.id}` }),
         h('h2', { class: 'sm-panel-title', text: f.title }),
@@ -113,7 +114,7 @@ export class FeedbackPanel {
         h('ul', { class: 'sm-plain' }, (f.vote_list || []).map((v) => h('li', { class: 'sm-vote-row' },
           h('strong', { text: store.userName(v.user) }), ` ${label(v.weight)}`,
           v.account ? ` · ${v.account}` : '', v.value ? ` · ${money(v.value)}` : ''))),
-        canVote ? voteForm(this.ctx, f, () => this.load(), 'panel-vote') : null,
+        canVote ? this.kept.get(`vote:${f.id}`, () => voteForm(this.ctx, f, () => { this.kept.clear(); this.load(); }, 'panel-vote')) : null,
         f.voted && f.status !== 'closed' ? h('button', {
           type: 'button', class: 'btn small', text: 'Take my vote back',
           on: { click: () => this.act('feedback.unvote', {}) },

@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import {
   FEEDBACK_KINDS, FEEDBACK_STATUSES, STAGES, label, money, date, field, select, input,
-  errText, pageHead, nonce, learn, openRecordConv,
+  errText, pageHead, nonce, learn, openRecordConv, Kept, repaint,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -23,6 +23,7 @@ export class FeedbackPage {
     this.error = '';
     this.voting = null; // id of the item whose "me too" form is open
     this.fresh = new Set(); // ids that arrived live since the page was shown
+    this.kept = new Kept(); // the open "me too" form
     this.nonce = nonce();
     this.el = this.build();
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
@@ -191,7 +192,7 @@ export class FeedbackPage {
       replace(this.listEl, h('li', { class: 'sm-empty muted', text: 'No feedback matches.' }));
       return;
     }
-    replace(this.listEl, this.items.map((f) => this.row(f)));
+    repaint(this.listEl, this.items.map((f) => this.row(f)));
   }
 
   row(f) {
@@ -217,7 +218,11 @@ export class FeedbackPage {
           f.competitor ? h('span', { class: 'sm-competitor', text: `vs ${f.competitor}` }) : null,
           h('span', { text: `${money(f.value_total)} at stake` }),
           h('span', { text: date(f.created_at) })),
-        this.voting === f.id && canVote ? voteForm(this.ctx, f, () => { this.voting = null; this.load(); }, 'inbox-vote') : null),
+        this.voting === f.id && canVote ? this.kept.get(`vote:${f.id}`, () => voteForm(this.ctx, f, () => {
+          this.voting = null;
+          this.kept.clear();
+          this.load();
+        }, 'inbox-vote')) : null),
       h('div', { class: 'sm-fb-actions' },
         canVote && !f.voted ? h('button', {
           type: 'button', class: 'btn small', text: 'Me too', data: { metoo: f.id },

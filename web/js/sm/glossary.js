@@ -5,7 +5,7 @@
 // glossary.update live.
 
 import { h, replace } from '../dom.js';
-import { dateTime, field, input, errText, pageHead } from './common.js';
+import { dateTime, field, input, errText, pageHead, Kept, repaint } from './common.js';
 
 export class GlossaryPage {
   constructor(ctx) {
@@ -15,7 +15,7 @@ export class GlossaryPage {
     this.loaded = false;
     this.error = '';
     this.editing = null; // term id whose definition is being edited
-    this.draft = null; // its text so far (kept across repaints)
+    this.kept = new Kept(); // the edit box, kept across repaints
     this.histories = new Map(); // term id -> history (when shown)
     this.approver = null; // my approver flag once user.update told it
     this.el = this.build();
@@ -109,6 +109,7 @@ export class GlossaryPage {
       await this.ctx.session.call(op, fields);
       this.error = '';
       this.editing = null;
+      this.kept.clear();
       await this.load();
     } catch (err) {
       this.error = errText(err);
@@ -142,7 +143,7 @@ export class GlossaryPage {
     }
     const q = this.search.value.trim().toLowerCase();
     const shown = this.terms.filter((t) => !q || t.name.toLowerCase().includes(q) || t.definition.toLowerCase().includes(q));
-    replace(this.listEl,
+    repaint(this.listEl,
       this.error ? h('p', { class: 'form-error', attrs: { role: 'alert' }, text: this.error }) : null,
       shown.length ? shown.map((t) => this.term(t)) : h('p', { class: 'sm-empty muted', text: q ? 'No term matches.' : 'No terms yet.' }));
   }
@@ -166,7 +167,7 @@ export class GlossaryPage {
       h('div', { class: 'sm-row' },
         this.editing === t.id ? null : h('button', {
           type: 'button', class: 'btn small', text: 'Edit',
-          on: { click: () => { this.editing = t.id; this.draft = null; this.paint(); } },
+          on: { click: () => this.startEdit(t.id) },
         }),
         h('button', {
           type: 'button', class: 'btn small', text: this.histories.has(t.id) ? 'Hide history' : 'History',
@@ -182,18 +183,22 @@ export class GlossaryPage {
         h('p', { class: 'sm-term-def', text: v.definition })))) : null);
   }
 
+  // Edit one term's definition (null: stop editing).
+  startEdit(id) {
+    this.editing = id;
+    this.kept.clear();
+    this.paint();
+    if (id !== null) this.listEl.querySelector(`#gl-edit-${id}`)?.focus();
+  }
+
   editForm(t) {
-    const body = h('textarea', {
-      id: `gl-edit-${t.id}`, rows: 3, value: this.draft ?? t.definition,
-      on: { input: () => { this.draft = body.value; } },
-    });
-    queueMicrotask(() => body.focus());
+    const body = this.kept.get(`edit:${t.id}`, () => h('textarea', { id: `gl-edit-${t.id}`, rows: 3, value: t.definition }));
     return h('form', {
       class: 'sm-form',
       on: { submit: (e) => { e.preventDefault(); this.act('glossary.edit', { term: t.id, body: body.value }); } },
     }, h('label', { class: 'sm-sr', attrs: { for: body.id }, text: `Definition of ${t.name}` }), body,
     h('div', { class: 'sm-row' },
       h('button', { type: 'submit', class: 'btn small primary', text: 'Save version' }),
-      h('button', { type: 'button', class: 'btn small', text: 'Cancel', on: { click: () => { this.editing = null; this.paint(); } } })));
+      h('button', { type: 'button', class: 'btn small', text: 'Cancel', on: { click: () => this.startEdit(null) } })));
   }
 }

@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import {
   VERDICTS, label, isMarketer, money, date, dateTime, safeLink, field, select, input, errText,
-  recordFor, learn, fact,
+  recordFor, learn, fact, Kept, repaint,
 } from './common.js';
 import { slaRows, syncClock } from './sla.js';
 
@@ -42,6 +42,7 @@ export class RequestPanel {
     this.req = null;
     this.error = '';
     this.declining = false;
+    this.kept = new Kept();
     this.el = h('section', { class: 'sm-panel', id: 'request-panel', attrs: { 'aria-label': 'Request details' } });
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
     this.load();
@@ -86,6 +87,7 @@ export class RequestPanel {
       const res = await this.ctx.session.call(op, { request: this.id, ...fields });
       if (res.request) this.req = { ...this.req, ...res.request };
       this.declining = false;
+      this.kept.clear();
       await this.load();
       return true;
     } catch (err) {
@@ -104,7 +106,7 @@ export class RequestPanel {
       return;
     }
     const { store } = this.ctx;
-    replace(this.el,
+    repaint(this.el,
       h('header', { class: 'sm-panel-head' },
         h('div', { class: 'sm-kind', text: `${label(r.kind)} · #${r.id}` }),
         h('h2', { class: 'sm-panel-title', text: r.title }),
@@ -143,12 +145,11 @@ export class RequestPanel {
     }));
     let reasonForm = null;
     if (this.declining) {
-      const reason = input('rq-decline-reason', 'text', { maxLength: 500, required: true });
+      const reason = this.kept.get('reason', () => input('rq-decline-reason', 'text', { maxLength: 500, required: true }));
       reasonForm = h('form', {
         class: 'sm-inline-form',
         on: { submit: (e) => { e.preventDefault(); this.act('request.move', { status: 'declined', reason: reason.value.trim() }); } },
       }, field('Why decline?', reason), h('button', { type: 'submit', class: 'btn small danger', text: 'Decline' }));
-      queueMicrotask(() => reason.focus());
     }
     return h('div', { class: 'sm-moves', attrs: { role: 'group', 'aria-label': 'Change status' } }, buttons, reasonForm);
   }
@@ -156,6 +157,7 @@ export class RequestPanel {
   askReason() {
     this.declining = true;
     this.paint();
+    this.el.querySelector('#rq-decline-reason')?.focus();
   }
 
   assignEl(r) {
@@ -189,8 +191,8 @@ export class RequestPanel {
 
   deliverEl(r) {
     if (!isMarketer(this.ctx.store.me) || !WORKING.includes(r.status)) return null;
-    const url = input('rq-deliver-url', 'url', { required: true, placeholder: 'https://…' });
-    const note = h('textarea', { id: 'rq-deliver-note', rows: 2, maxLength: 2000 });
+    const url = this.kept.get('url', () => input('rq-deliver-url', 'url', { required: true, placeholder: 'https://…' }));
+    const note = this.kept.get('note', () => h('textarea', { id: 'rq-deliver-note', rows: 2, maxLength: 2000 }));
     return h('form', {
       class: 'sm-sec', id: 'deliver-form',
       on: { submit: (e) => { e.preventDefault(); this.act('request.deliver', { url: url.value.trim(), note: note.value }); } },
@@ -208,8 +210,8 @@ export class RequestPanel {
     if (!r.asset && !list.length) return null;
     let form = null;
     if (may) {
-      const note = input('rq-verdict-note', 'text', { maxLength: 2000, placeholder: 'What happened (optional)' });
-      const deal = input('rq-verdict-deal', 'text', { maxLength: 120, placeholder: 'Deal used in (optional)' });
+      const note = this.kept.get('vnote', () => input('rq-verdict-note', 'text', { maxLength: 2000, placeholder: 'What happened (optional)' }));
+      const deal = this.kept.get('vdeal', () => input('rq-verdict-deal', 'text', { maxLength: 120, placeholder: 'Deal used in (optional)' }));
       form = h('div', { class: 'sm-verdict-form', id: 'verdict-form' },
         field('Note', note), field('Deal', deal),
         h('div', { class: 'sm-row', attrs: { role: 'group', 'aria-label': 'Did it help?' } }, VERDICTS.map((v) => h('button', {
