@@ -248,6 +248,22 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
   const overflow = await rita.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling of the page (${overflow}px)`);
   await shot(rita, 'sm-18-phone-requests');
+  // A request's panel covers its conversation; it folds away and back.
+  await rita.locator('#requests-page .sm-rcard', { hasText: 'Battle card: Globex in banking' }).click();
+  const phonePanel = rita.locator('#request-panel');
+  await phonePanel.locator('.sm-panel-title').waitFor(WAIT);
+  const onTop = () => rita.locator('#composer-input').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+  });
+  assert.equal(await onTop(), false, 'the panel covers the conversation');
+  await shot(rita, 'sm-19-phone-panel');
+  await phonePanel.getByRole('button', { name: 'Show conversation' }).click();
+  assert.equal(await onTop(), true, 'the conversation is reachable');
+  assert.equal(await phonePanel.locator('.sm-panel-title').isVisible(), false);
+  await shot(rita, 'sm-20-phone-conversation');
+  await phonePanel.getByRole('button', { name: 'Details' }).click();
+  await phonePanel.locator('.sm-panel-title').waitFor({ state: 'visible', ...WAIT });
 
   for (const [page, who] of [[mark, 'mark'], [rita, 'rita']]) await assertNoXss(page, who);
   assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');

@@ -110,6 +110,28 @@ export function pageHead(actions, title, ...extra) {
     h('h1', { class: 'pane-title', text: title }), h('div', { class: 'sm-head-actions' }, extra));
 }
 
+// A record panel's frame: at phone width the panel covers the
+// conversation, so a button folds it away to a small "Details" button and
+// back. Returns {el, body}: paint into body.
+export function panelFrame(id, label) {
+  const body = h('div', { class: 'sm-panel-body' });
+  const el = h('section', { class: 'sm-panel', id, attrs: { 'aria-label': label } });
+  const toggle = h('button', {
+    type: 'button', class: 'btn small sm-panel-toggle', text: 'Show conversation',
+    attrs: { 'aria-expanded': 'true', 'aria-controls': `${id}-body` },
+    on: {
+      click: () => {
+        const folded = el.classList.toggle('is-collapsed');
+        toggle.textContent = folded ? 'Details' : 'Show conversation';
+        toggle.setAttribute('aria-expanded', String(!folded));
+      },
+    },
+  });
+  body.id = `${id}-body`;
+  el.append(toggle, body);
+  return { el, body };
+}
+
 // Form controls that outlive a repaint: a panel or page redrawn by a live
 // event keeps what the person was typing (and the focus).
 export class Kept {

@@ -5,7 +5,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv, Kept, repaint,
+  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv, Kept, repaint, panelFrame,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -16,7 +16,7 @@ export class FeedbackPanel {
     this.item = null;
     this.error = '';
     this.kept = new Kept();
-    this.el = h('section', { class: 'sm-panel', id: 'feedback-panel', attrs: { 'aria-label': 'Feedback details' } });
+    ({ el: this.el, body: this.body } = panelFrame('feedback-panel', 'Feedback details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
     this.load();
   }
@@ -75,7 +75,7 @@ export class FeedbackPanel {
   paint() {
     const f = this.item;
     if (!f) {
-      replace(this.el, this.error
+      replace(this.body, this.error
         ? h('p', { class: 'form-error', attrs: { role: 'alert' }, text: this.error })
         : h('p', { class: 'muted sm-pad', text: 'Loading feedback…' }));
       return;
@@ -84,7 +84,7 @@ export class FeedbackPanel {
     const me = store.me;
     const later = FEEDBACK_STATUSES.slice(FEEDBACK_STATUSES.indexOf(f.status) + 1);
     const canVote = f.author !== me.id && f.status !== 'closed';
-    repaint(this.el,
+    repaint(this.body,
       h('header', { class: 'sm-panel-head' },
         h('div', { class: 'sm-kind', text: `${label(f.kind)} · #${f.id}` }),
         h('h2', { class: 'sm-panel-title', text: f.title }),

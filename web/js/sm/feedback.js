@@ -206,7 +206,7 @@ export class FeedbackPage {
         h('div', { class: 'sm-rcard-top' },
           h('span', { class: 'sm-kind', text: label(f.kind) }),
           h('span', { class: ['sm-status', `st-${f.status}`], text: label(f.status) }),
-          this.fresh.has(f.id) ? h('span', { class: 'sm-new', text: 'New' }) : null,
+          this.fresh.has(f.id) ? h('span', { class: 'sm-new', text: 'Just in' }) : null,
           h('span', { class: 'sm-id', text: `#${f.id}` })),
         h('a', {
           class: 'sm-fb-title', href: `#/c/${f.conv}`, text: f.title,

@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import {
   VERDICTS, label, isMarketer, money, date, dateTime, safeLink, field, select, input, errText,
-  recordFor, learn, fact, Kept, repaint,
+  recordFor, learn, fact, Kept, repaint, panelFrame,
 } from './common.js';
 import { slaRows, syncClock } from './sla.js';
 
@@ -43,7 +43,7 @@ export class RequestPanel {
     this.error = '';
     this.declining = false;
     this.kept = new Kept();
-    this.el = h('section', { class: 'sm-panel', id: 'request-panel', attrs: { 'aria-label': 'Request details' } });
+    ({ el: this.el, body: this.body } = panelFrame('request-panel', 'Request details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
     this.load();
   }
@@ -100,13 +100,13 @@ export class RequestPanel {
   paint() {
     const r = this.req;
     if (!r) {
-      replace(this.el, this.error
+      replace(this.body, this.error
         ? h('p', { class: 'form-error', attrs: { role: 'alert' }, text: this.error })
         : h('p', { class: 'muted sm-pad', text: 'Loading request…' }));
       return;
     }
     const { store } = this.ctx;
-    repaint(this.el,
+    repaint(this.body,
       h('header', { class: 'sm-panel-head' },
         h('div', { class: 'sm-kind', text: `${label(r.kind)} · #${r.id}` }),
         h('h2', { class: 'sm-panel-title', text: r.title }),
