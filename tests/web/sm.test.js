@@ -15,7 +15,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, resume } from '../lib/server.js';
+import { startServer, resume, registerUser } from '../lib/server.js';
 import {
   WAIT, T0, MIN, XSS, launch, newPage, register, shot, goPage, assertNoXss,
 } from './sm-util.js';
@@ -182,10 +182,16 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   await markApi.client.ok('request.deliver', { request: xssReq.id, url: evilUrl, note: payload });
   await ritaApi.client.ok('request.verdict', { request: xssReq.id, verdict: 'outdated', note: XSS[6], deal: XSS[3] });
   await ritaApi.client.ok('glossary.create', { title: XSS[5], body: payload });
+  // A person whose name is markup files feedback and votes.
+  const mallory = await registerUser(srv, { handle: 'mallory', displayName: XSS[0], team: 'sales' });
+  apis.push(mallory);
+  await mallory.client.ok('feedback.create', { kind: 'testimonial', body: 'They love it.', title: 'Mallory says hi' });
+  await mallory.client.ok('feedback.vote', { feedback: xssFb.feedback.id, weight: 'nice_to_have' });
   await markApi.client.ok('feedback.vote', { feedback: xssFb.feedback.id, weight: 'important', account: XSS[6] });
 
   await goPage(mark, 'feedback');
   await mark.locator('.sm-fb-title', { hasText: XSS[0] }).waitFor(WAIT);
+  await mark.locator('.sm-fb', { hasText: 'Mallory says hi' }).locator('.sm-fb-meta', { hasText: XSS[0] }).waitFor(WAIT);
   await goPage(mark, 'requests');
   await mark.locator('#rq-f-status').selectOption('delivered');
   await mark.locator('.sm-rcard-title', { hasText: XSS[4] }).waitFor(WAIT);
@@ -205,6 +211,7 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   await mark.goto(`${srv.url}#/feedback/${xssFb.feedback.id}`);
   await mark.locator('#feedback-panel .sm-quote', { hasText: XSS[2] }).waitFor(WAIT);
   await mark.locator('#feedback-votes', { hasText: XSS[6] }).waitFor(WAIT);
+  await mark.locator('#feedback-votes strong', { hasText: XSS[0] }).waitFor(WAIT);
   await shot(mark, 'sm-07-xss-as-text');
   await assertNoXss(mark, 'mark (feedback panel)');
   for (const [page, who] of [[rita, 'rita'], [sam, 'sam']]) await assertNoXss(page, who);

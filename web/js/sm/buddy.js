@@ -23,7 +23,7 @@ export class BuddyPage {
       pageHead(ctx.actions, 'Buddy'), h('div', { class: 'sm-scroll' }, this.bodyEl));
     this.unlisten = ctx.session.listen((event, data) => {
       const mine = this.buddy && this.buddy.conv && data.message && data.message.conv === this.buddy.conv;
-      if (!/^(pair|round)\./.test(event) && !mine) return;
+      if ((!/^(pair|round)\./.test(event) && !mine) || !this.el.isConnected) return;
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.load(), 200);
     });

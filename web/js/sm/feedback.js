@@ -170,6 +170,7 @@ export class FeedbackPage {
     if (event !== 'feedback.update' || !data.feedback) return;
     learn('feedback', data.feedback);
     if (data.change === 'created' && data.by !== this.ctx.store.me.id) this.fresh.add(data.feedback.id);
+    if (!this.el.isConnected) return;
     clearTimeout(this.refetchTimer);
     this.refetchTimer = setTimeout(() => this.load(), 120);
   }

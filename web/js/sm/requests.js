@@ -14,6 +14,14 @@ import { RequestForm } from './request-form.js';
 
 const TICK_MS = 10000; // SLA clocks count down: re-read the server clock
 const SORTS = ['queue', 'due', 'newest'];
+const SORT_HINT = {
+  queue: 'The queue: at risk first, then by deal value',
+  due: 'By needed-by date',
+  newest: 'Newest filed first',
+};
+// The list's columns and the sort each one stands for.
+const HEAD = [['#', 'newest'], ['Title', null], ['Kind', null], ['Status', null], ['Requester', null],
+  ['Assignee', null], ['Due', 'due'], ['Value', 'queue'], ['SLA', null]];
 
 export class RequestsPage {
   constructor(ctx) {
@@ -145,7 +153,9 @@ export class RequestsPage {
       this.requests[i] = data.request;
       this.renderBody();
     }
-    // Membership and order may have changed: ask again, once per burst.
+    // Membership and order may have changed: ask again, once per burst
+    // (a page not shown asks when it is shown again).
+    if (!this.el.isConnected) return;
     clearTimeout(this.refetchTimer);
     this.refetchTimer = setTimeout(() => this.load(), 150);
   }
@@ -211,11 +221,22 @@ export class RequestsPage {
     slaChip(r));
   }
 
+  // A column head; the sortable ones switch the server's sort.
+  th(text, sort) {
+    if (!sort) return h('th', { attrs: { scope: 'col' }, text });
+    const on = this.sort.value === sort;
+    return h('th', { attrs: { scope: 'col', 'aria-sort': on ? (sort === 'newest' ? 'descending' : 'ascending') : null } },
+      h('button', {
+        type: 'button', class: ['link-btn', 'sm-sort', on ? 'is-on' : null], text, data: { sort },
+        attrs: { title: SORT_HINT[sort] },
+        on: { click: () => { this.sort.value = sort; this.load(); } },
+      }));
+  }
+
   list() {
     const { store } = this.ctx;
-    const head = ['#', 'Title', 'Kind', 'Status', 'Requester', 'Assignee', 'Due', 'Value', 'SLA'];
     return h('div', { class: 'sm-table-wrap' }, h('table', { class: 'sm-table', id: 'requests-table' },
-      h('thead', null, h('tr', null, head.map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
+      h('thead', null, h('tr', null, HEAD.map(([t, sort]) => this.th(t, sort)))),
       h('tbody', null, this.requests.map((r) => h('tr', { data: { id: r.id, status: r.status } },
         h('td', { text: String(r.id) }),
         h('td', null, h('a', {
