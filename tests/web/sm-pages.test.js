@@ -268,4 +268,7 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
 
   for (const [page, who] of [[mark, 'mark'], [rita, 'rita']]) await assertNoXss(page, who);
   assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
+  // A clean stop: a sanitizer report would make the exit status non-zero.
+  for (const a of apis.splice(0)) await a.client.close();
+  assert.deepEqual(await srv.stop(), { code: 0, signal: null }, `tandemd exit: ${srv.stderr()}`);
 });

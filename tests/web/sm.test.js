@@ -217,4 +217,7 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   for (const [page, who] of [[rita, 'rita'], [sam, 'sam']]) await assertNoXss(page, who);
 
   assert.deepEqual(problems, [], 'no console errors, page errors or CSP violations');
+  // A clean stop: a sanitizer report would make the exit status non-zero.
+  for (const a of apis.splice(0)) await a.client.close();
+  assert.deepEqual(await srv.stop(), { code: 0, signal: null }, `tandemd exit: ${srv.stderr()}`);
 });
