@@ -91,6 +91,15 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
   await mark.locator('#rq-f-status').selectOption('new');
   await expectRows(mark, rows, [r3.id, r2.id]); // still sorted by due date
   await shot(mark, 'sm-10-request-list');
+  // Mark declines one, with the reason the form asks for.
+  await mark.locator('#requests-table a', { hasText: 'Globex battle card' }).click();
+  const mPanel = mark.locator('#request-panel');
+  await mPanel.locator('button[data-to=declined]').click();
+  await mPanel.locator('#rq-decline-reason').fill('We have one already: see the wiki.');
+  await mPanel.locator('.sm-inline-form button[type=submit]').click();
+  await mPanel.locator('#request-status', { hasText: 'Declined' }).waitFor(WAIT);
+  await mPanel.locator('.sm-reason', { hasText: 'We have one already' }).waitFor(WAIT);
+  assert.equal(await mPanel.locator('.sm-moves button').count(), 0, 'declined is final');
 
   // --- the new-request form's templates -------------------------------------------
   const { templates } = await R.ok('request.templates');
@@ -222,10 +231,11 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
     Delivered: d.requests.by_status.delivered, Closed: d.requests.by_status.closed, Declined: d.requests.by_status.declined,
     Reopened: d.requests.by_status.reopened,
   });
-  assert.equal(status.New, 3);
+  assert.equal(status.New, 2);
   assert.equal(status.Accepted, 1);
+  assert.equal(status.Declined, 1);
   // The bars say their values as text.
-  assert.equal(await mark.locator('#chart-status .chart-value[data-label="New"]').textContent(), '3');
+  assert.equal(await mark.locator('#chart-status .chart-value[data-label="New"]').textContent(), '2');
   const kinds = Object.fromEntries((await table('chart-kinds')).map(([k, v]) => [k, Number(v)]));
   assert.deepEqual(kinds, { 'Pain point': 1, Objection: 1, 'Lost reason': 0, 'Product fit': 0, Competitor: 1, Testimonial: 0, 'Content idea': 1, 'Missing content': 0 });
   const daily = await table('chart-daily');

@@ -146,9 +146,15 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   await rita.locator('#message-log', { hasText: 'recorded a verdict' }).waitFor(WAIT);
   await shot(mark, 'sm-04-request-panel');
 
-  // #/requests/<id> opens the same conversation and panel.
+  // #/requests/<id> opens the same conversation and panel; so does a fresh
+  // load of the conversation's own address (the panel finds its request).
   await rita.goto(`${srv.url}#/requests/${reqId}`);
   await rita.locator('#request-panel #request-status', { hasText: 'Delivered' }).waitFor(WAIT);
+  const convHash = await rita.evaluate(() => location.hash);
+  assert.match(convHash, /^#\/c\/\d+$/);
+  await mark.goto(`${srv.url}${convHash}`);
+  await mark.reload();
+  await mark.locator('#request-panel .sm-vcount[data-verdict=helped]', { hasText: 'Helped: 1' }).waitFor(WAIT);
 
   // --- SLA colours follow the server's clock ------------------------------------------
   // High priority: first response 240 min. 200 min in, a sixth is left: amber.

@@ -177,7 +177,7 @@ export class GlossaryPage {
           type: 'button', class: 'btn small primary', text: `Acknowledge v${t.version}`,
           on: { click: () => this.act('glossary.ack', { term: t.id, version: t.version }) },
         }) : null),
-      this.histories.has(t.id) ? h('ol', { class: 'sm-history' }, this.histories.get(t.id).map((v) => h('li', { data: { version: v.version } },
+      this.histories.has(t.id) ? h('ul', { class: 'sm-history', attrs: { 'aria-label': `History of ${t.name}` } }, this.histories.get(t.id).map((v) => h('li', { data: { version: v.version } },
         h('div', { class: 'muted' }, `v${v.version} by ${store.userName(v.author)}, ${dateTime(v.created_at)}`,
           v.agreed_at ? ` · agreed ${dateTime(v.agreed_at)}` : ''),
         h('p', { class: 'sm-term-def', text: v.definition })))) : null);

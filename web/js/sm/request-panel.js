@@ -10,6 +10,7 @@ import {
 } from './common.js';
 import { slaRows, syncClock } from './sla.js';
 
+const TICK_MS = 30000;
 const WORKING = ['accepted', 'in_progress', 'in_review', 'reopened'];
 const OPEN = ['new', 'accepted', 'in_progress', 'waiting_on_requester', 'in_review', 'reopened'];
 const MOVE_LABEL = {
@@ -45,11 +46,14 @@ export class RequestPanel {
     this.kept = new Kept();
     ({ el: this.el, body: this.body } = panelFrame('request-panel', 'Request details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
+    // The SLA clocks count down while the panel is open.
+    this.tick = setInterval(() => syncClock(ctx.session).then(() => this.paint()), TICK_MS);
     this.load();
   }
 
   destroy() {
     this.unlisten();
+    clearInterval(this.tick);
   }
 
   async load() {
