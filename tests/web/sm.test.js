@@ -155,6 +155,12 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   await mark.goto(`${srv.url}${convHash}`);
   await mark.reload();
   await mark.locator('#request-panel .sm-vcount[data-verdict=helped]', { hasText: 'Helped: 1' }).waitFor(WAIT);
+  // Sam, who does not watch it, reads it from its address and may join.
+  await sam.goto(`${srv.url}${convHash}`);
+  await sam.reload();
+  await sam.locator('#request-panel #request-status', { hasText: 'Delivered' }).waitFor(WAIT);
+  await sam.locator('#message-log', { hasText: 'recorded a verdict' }).waitFor(WAIT);
+  await sam.locator('.join-bar').waitFor(WAIT);
 
   // --- SLA colours follow the server's clock ------------------------------------------
   // High priority: first response 240 min. 200 min in, a sixth is left: amber.

@@ -113,9 +113,9 @@ export function pageHead(actions, title, ...extra) {
 // A record panel's frame: at phone width the panel covers the
 // conversation, so a button folds it away to a small "Details" button and
 // back. Returns {el, body}: paint into body.
-export function panelFrame(id, label) {
+export function panelFrame(id, name) {
   const body = h('div', { class: 'sm-panel-body' });
-  const el = h('section', { class: 'sm-panel', id, attrs: { 'aria-label': label } });
+  const el = h('section', { class: 'sm-panel', id, attrs: { 'aria-label': name } });
   const toggle = h('button', {
     type: 'button', class: 'btn small sm-panel-toggle', text: 'Show conversation',
     attrs: { 'aria-expanded': 'true', 'aria-controls': `${id}-body` },
@@ -165,17 +165,20 @@ export function nonce() {
 
 // Open a record's conversation in the main pane. conv.list holds only the
 // conversations one is a member of, so a record's conversation may be
-// unknown here: fetch it first (with whether we are a member), so that
-// the pane can show its history and a Join bar.
+// unknown here: fetch it first (conv.get says whether we are a member),
+// so that the pane shows its history and, for a visitor, a Join bar.
 export async function openRecordConv(ctx, convId) {
   const { store, session } = ctx;
-  if (!store.convs.has(convId)) {
-    await session.fetchConv(convId);
-    const c = store.convs.get(convId);
-    const members = store.members.get(convId);
-    if (c && members && store.me) store.upsertConv({ ...c, member: members.has(store.me.id) });
-  }
+  if (!store.convs.has(convId)) await session.fetchConv(convId);
   ctx.actions.open(convId);
+}
+
+// A record's conversation reached by its address (#/c/<id>) by someone
+// who is not a member is fetched after it was opened, and its history was
+// then never asked for: ask now.
+export function loadHistoryOf(ctx, conv) {
+  const { store, session } = ctx;
+  if (store.active === conv.id && !store.history(conv.id)) session.openConv(conv.id);
 }
 
 // conv id -> {type: 'request'|'feedback', id}, learned from every record

@@ -5,7 +5,7 @@
 
 import { h, replace } from '../dom.js';
 import {
-  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv, Kept, repaint, panelFrame,
+  FEEDBACK_STATUSES, WEIGHTS, label, isMarketer, money, date, errText, recordFor, learn, fact, nonce, openRecordConv, Kept, repaint, panelFrame, loadHistoryOf,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -18,6 +18,7 @@ export class FeedbackPanel {
     this.kept = new Kept();
     ({ el: this.el, body: this.body } = panelFrame('feedback-panel', 'Feedback details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
+    loadHistoryOf(ctx, conv);
     this.load();
   }
 

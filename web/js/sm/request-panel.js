@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import {
   VERDICTS, label, isMarketer, money, date, dateTime, safeLink, field, select, input, errText,
-  recordFor, learn, fact, Kept, repaint, panelFrame,
+  recordFor, learn, fact, Kept, repaint, panelFrame, loadHistoryOf,
 } from './common.js';
 import { slaRows, syncClock } from './sla.js';
 
@@ -46,6 +46,7 @@ export class RequestPanel {
     this.kept = new Kept();
     ({ el: this.el, body: this.body } = panelFrame('request-panel', 'Request details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
+    loadHistoryOf(ctx, conv);
     // The SLA clocks count down while the panel is open.
     this.tick = setInterval(() => syncClock(ctx.session).then(() => this.paint()), TICK_MS);
     this.load();
