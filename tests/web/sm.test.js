@@ -161,6 +161,10 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   await sam.locator('#request-panel #request-status', { hasText: 'Delivered' }).waitFor(WAIT);
   await sam.locator('#message-log', { hasText: 'recorded a verdict' }).waitFor(WAIT);
   await sam.locator('.join-bar').waitFor(WAIT);
+  // An address naming no request says so and shows the list.
+  await sam.goto(`${srv.url}#/requests/999`);
+  await sam.locator('.toast', { hasText: 'Request #999' }).waitFor(WAIT);
+  await sam.locator('#requests-page .sm-empty', { hasText: 'No requests match' }).waitFor(WAIT); // he filed none
 
   // --- SLA colours follow the server's clock ------------------------------------------
   // High priority: first response 240 min. 200 min in, a sixth is left: amber.

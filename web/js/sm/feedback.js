@@ -125,12 +125,15 @@ export class FeedbackPage {
 
   async show(arg) {
     if (arg !== null && /^\d+$/.test(arg)) {
+      // Back from the item's conversation leads to the inbox, not here.
+      history.replaceState(null, '', '#/feedback');
       try {
         const res = await this.ctx.session.call('feedback.get', { feedback: Number(arg) });
         learn('feedback', res.feedback);
         openRecordConv(this.ctx, res.feedback.conv);
       } catch (err) {
         this.ctx.actions.toast(`Feedback #${arg}: ${errText(err)}`);
+        this.load();
       }
       return;
     }
@@ -156,6 +159,7 @@ export class FeedbackPage {
       const res = await this.ctx.session.call('feedback.list', this.query());
       if (seq !== this.loadSeq) return;
       this.items = res.feedback || [];
+      this.more = !!res.more;
       for (const f of this.items) learn('feedback', f);
       this.error = '';
     } catch (err) {
@@ -177,7 +181,6 @@ export class FeedbackPage {
 
   render(topics) {
     if (topics.has('synced')) this.load();
-    else if (topics.has('users')) this.paint();
   }
 
   paint() {
@@ -193,7 +196,8 @@ export class FeedbackPage {
       replace(this.listEl, h('li', { class: 'sm-empty muted', text: 'No feedback matches.' }));
       return;
     }
-    repaint(this.listEl, this.items.map((f) => this.row(f)));
+    repaint(this.listEl, this.items.map((f) => this.row(f)),
+      this.more ? h('li', { class: 'muted sm-more', text: 'Only the first 100 are shown: narrow the filters to see the rest.' }) : null);
   }
 
   row(f) {

@@ -101,13 +101,17 @@ export class RequestsPage {
     this.load();
   }
 
+  // #/requests/<id>: open its conversation. The address is replaced by the
+  // list's, so that Back leads to the list and not here again.
   async openRecord(id) {
+    history.replaceState(null, '', '#/requests');
     try {
       const res = await this.ctx.session.call('request.get', { request: id });
       learn('request', res.request);
       openRecordConv(this.ctx, res.request.conv);
     } catch (err) {
       this.ctx.actions.toast(`Request #${id}: ${errText(err)}`);
+      this.load();
     }
   }
 
@@ -135,6 +139,7 @@ export class RequestsPage {
           session.call('request.list', this.query('delivered'))]);
       if (seq !== this.loadSeq) return;
       this.requests = pages.flatMap((p) => p.requests || []);
+      this.more = pages.some((p) => p.more);
       for (const r of this.requests) learn('request', r);
       this.error = '';
     } catch (err) {
@@ -171,7 +176,6 @@ export class RequestsPage {
       syncClock(this.ctx.session);
       this.load();
     }
-    if (topics.has('users')) this.renderBody();
   }
 
   renderBody() {
@@ -188,7 +192,8 @@ export class RequestsPage {
       replace(this.bodyEl, h('p', { class: 'sm-empty muted', text: 'No requests match.' }));
       return;
     }
-    replace(this.bodyEl, this.view === 'board' ? this.board() : this.list());
+    replace(this.bodyEl, this.view === 'board' ? this.board() : this.list(),
+      this.more ? h('p', { class: 'muted sm-more', text: 'Only the first 100 are shown: narrow the filters to see the rest.' }) : null);
   }
 
   board() {

@@ -71,7 +71,7 @@ export function slaChip(req) {
     class: ['sla', `sla-${st.tone}`], data: { tone: st.tone },
     attrs: { title: `${CLOCK_LABEL[name]} SLA: ${st.text}` },
   }, h('span', { class: 'sla-dot', attrs: { 'aria-hidden': 'true' } }),
-  `${name === 'first_response' ? 'Reply' : 'Deliver'} ${st.text}`);
+  `${name === 'first_response' ? 'Reply' : 'Delivery'} ${st.text}`);
 }
 
 // Both clocks, for the detail panel.
