@@ -50,7 +50,11 @@ export class FeedbackPanel {
     else if (topics.has('users') || topics.has('all')) this.paint();
   }
 
+  // Run one call (one at a time), then show the item afresh. Returns the
+  // result, or null after showing the error.
   async act(op, fields) {
+    if (this.busy) return null;
+    this.busy = true;
     try {
       const res = await this.ctx.session.call(op, { feedback: this.id, ...fields });
       this.error = '';
@@ -60,6 +64,8 @@ export class FeedbackPanel {
       this.error = errText(err);
       this.paint();
       return null;
+    } finally {
+      this.busy = false;
     }
   }
 

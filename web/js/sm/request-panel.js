@@ -85,20 +85,22 @@ export class RequestPanel {
     else if (topics.has('users') || topics.has('all')) this.paint();
   }
 
-  // Run one call; the panel refreshes from the reply; errors show inline.
+  // Run one call, then show the request afresh; errors show inline. One
+  // at a time: a double click does not move a request twice.
   async act(op, fields) {
+    if (this.busy) return;
+    this.busy = true;
     this.error = '';
     try {
-      const res = await this.ctx.session.call(op, { request: this.id, ...fields });
-      if (res.request) this.req = { ...this.req, ...res.request };
+      await this.ctx.session.call(op, { request: this.id, ...fields });
       this.declining = false;
       this.kept.clear();
       await this.load();
-      return true;
     } catch (err) {
       this.error = errText(err);
       this.paint();
-      return false;
+    } finally {
+      this.busy = false;
     }
   }
 
