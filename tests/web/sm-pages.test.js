@@ -259,6 +259,15 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
   const overflow = await rita.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling of the page (${overflow}px)`);
   await shot(rita, 'sm-18-phone-requests');
+  for (const name of ['feedback', 'glossary', 'dashboard']) {
+    await rita.goto(`${srv.url}#/${name}`);
+    await rita.locator(`#${name}-page .sm-scroll`).waitFor(WAIT);
+    await rita.waitForTimeout(300);
+    const wide = await rita.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(wide <= 0, `${name}: no sideways scrolling (${wide}px)`);
+    await shot(rita, `sm-18-phone-${name}`);
+  }
+  await rita.goto(`${srv.url}#/requests`);
   // A request's panel covers its conversation; it folds away and back.
   await rita.locator('#requests-page .sm-rcard', { hasText: 'Battle card: Globex in banking' }).click();
   const phonePanel = rita.locator('#request-panel');

@@ -81,6 +81,14 @@ export function fact(k, v, id = null) {
   return h('div', { class: 'sm-fact' }, h('span', { class: 'sm-fact-k', text: k }), h('span', { class: 'sm-fact-v', id, text: v }));
 }
 
+// The filters of a list, folded away at phone width (the list comes first
+// there) and open elsewhere.
+export function filterBox(name, ...fields) {
+  return h('details', { class: 'sm-filter-box', open: !window.matchMedia('(max-width: 760px)').matches },
+    h('summary', { text: 'Filters' }),
+    h('div', { class: 'sm-filters', attrs: { role: 'search', 'aria-label': name } }, fields));
+}
+
 // A <select> of enum names; `any` adds a first empty option with that text.
 export function select(id, names, value = '', any = null) {
   const opts = names.map((n) => h('option', { value: n, text: label(n) }));

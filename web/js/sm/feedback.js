@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import {
   FEEDBACK_KINDS, FEEDBACK_STATUSES, STAGES, label, money, date, field, select, input,
-  errText, pageHead, nonce, learn, openRecordConv, Kept, repaint,
+  errText, pageHead, nonce, learn, openRecordConv, Kept, repaint, filterBox,
 } from './common.js';
 import { voteForm } from './vote.js';
 
@@ -57,7 +57,7 @@ export class FeedbackPage {
     return h('main', { class: 'sm-page', id: 'feedback-page', attrs: { 'aria-label': 'Feedback' } },
       pageHead(this.ctx.actions, 'Feedback', this.newBtn),
       h('div', { class: 'sm-scroll' }, this.formWrap,
-        h('div', { class: 'sm-filters', attrs: { role: 'search', 'aria-label': 'Filter feedback' } },
+        filterBox('Filter feedback',
           field('Kind', this.kind), field('Status', this.status), field('Account', this.account),
           field('Competitor', this.competitor), field('Filed after', this.after),
           field('Filed before', this.before), field('Sort', this.sort)),

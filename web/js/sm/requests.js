@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import {
   REQUEST_KINDS, REQUEST_STATUSES, OPEN_STATUSES, label, isMarketer, money, date,
-  select, input, field, errText, pageHead, learn, openRecordConv,
+  select, input, field, errText, pageHead, learn, openRecordConv, filterBox,
 } from './common.js';
 import { slaChip, syncClock } from './sla.js';
 import { RequestForm } from './request-form.js';
@@ -68,13 +68,13 @@ export class RequestsPage {
     });
     this.formWrap = h('section', { class: 'sm-card sm-form-wrap', hidden: true },
       h('h2', { class: 'sm-h2', text: 'New content request' }), this.form.el);
-    this.filters = h('div', { class: 'sm-filters', attrs: { role: 'search', 'aria-label': 'Filter requests' } },
+    this.filters = filterBox('Filter requests',
       field('Show', this.scope), field('Status', this.status), field('Kind', this.kind),
-      field('Account', this.account), field('Sort', this.sort),
-      h('div', { class: 'sm-view-toggle', attrs: { role: 'group', 'aria-label': 'View' } }, this.viewBtns));
+      field('Account', this.account), field('Sort', this.sort));
     this.bodyEl = h('div', { class: 'sm-body', id: 'requests-body' });
     return h('main', { class: 'sm-page', id: 'requests-page', attrs: { 'aria-label': 'Requests' } },
-      pageHead(this.ctx.actions, 'Requests', this.newBtn),
+      pageHead(this.ctx.actions, 'Requests',
+        h('div', { class: 'sm-view-toggle', attrs: { role: 'group', 'aria-label': 'View' } }, this.viewBtns), this.newBtn),
       h('div', { class: 'sm-scroll' }, this.formWrap, this.filters, this.bodyEl));
   }
 
