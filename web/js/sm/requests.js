@@ -208,8 +208,9 @@ export class RequestsPage {
 
   card(r) {
     const { store } = this.ctx;
+    const chip = slaChip(r);
     return h('a', {
-      class: 'sm-rcard', href: `#/c/${r.conv}`, data: { id: r.id, status: r.status },
+      class: ['sm-rcard', `tone-${chip.dataset.tone}`], href: `#/c/${r.conv}`, data: { id: r.id, status: r.status },
       on: { click: (e) => { e.preventDefault(); openRecordConv(this.ctx, r.conv); } },
     },
     h('div', { class: 'sm-rcard-top' },
@@ -223,7 +224,7 @@ export class RequestsPage {
       h('dt', { text: 'Due' }), h('dd', { text: date(r.due) }),
       h('dt', { text: 'Value' }), h('dd', { text: money(r.value) })),
     r.account ? h('div', { class: 'sm-account', text: r.account }) : null,
-    slaChip(r));
+    chip);
   }
 
   // A column head; the sortable ones switch the server's sort.
