@@ -200,7 +200,7 @@ export class RequestsPage {
     const statuses = this.status.value ? [this.status.value] : [...OPEN_STATUSES, 'delivered'];
     return h('div', { class: 'sm-board' }, statuses.map((s) => {
       const cards = this.requests.filter((r) => r.status === s);
-      return h('section', { class: 'sm-col', data: { status: s }, attrs: { 'aria-label': label(s) } },
+      return h('section', { class: ['sm-col', cards.length ? null : 'is-empty'], data: { status: s }, attrs: { 'aria-label': label(s) } },
         h('h2', { class: 'sm-col-head' }, label(s), h('span', { class: 'sm-count', text: String(cards.length) })),
         h('ul', { class: 'sm-cards' }, cards.map((r) => h('li', null, this.card(r)))));
     }));
