@@ -79,6 +79,8 @@ test('web: feedback to delivered request, live on both sides; SLA colours; no XS
   assert.match(await fbPanel.locator('.sm-facts').textContent(), /Acme Corp, First Savings/);
   await fbPanel.locator('button[data-to=acknowledged]').click();
   await fbPanel.locator('#feedback-status', { hasText: 'Acknowledged' }).waitFor(WAIT);
+  // The status line in her item's conversation: the Feedback page's badge.
+  await rita.locator('.sb-pages a[href="#/feedback"] .badge', { hasText: '1' }).waitFor(WAIT);
   await shot(mark, 'sm-02-feedback-panel');
   await fbPanel.locator('#feedback-to-request').click();
   const rqPanel = mark.locator('#request-panel');

@@ -189,6 +189,14 @@ export function loadHistoryOf(ctx, conv) {
   if (store.active === conv.id && !store.history(conv.id)) session.openConv(conv.id);
 }
 
+// Unread messages in the conversations of one kind of record that one
+// watches: the badge of the Requests and Feedback pages.
+export function unreadOfKind(store, kind) {
+  let n = 0;
+  for (const [id, count] of store.unread) if (store.convs.get(id)?.kind === kind) n += count;
+  return n;
+}
+
 // conv id -> {type: 'request'|'feedback', id}, learned from every record
 // seen in a reply or an event.
 const recordOfConv = new Map();
