@@ -201,8 +201,13 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
   const ritaTerm = rita.locator('.sm-term', { hasText: 'MQL' });
   await markTerm.locator('.sm-term-def', { hasText: 'Downloaded a whitepaper.' }).waitFor(WAIT);
   await markTerm.locator('.sm-status', { hasText: 'Pending · v1' }).waitFor(WAIT);
-  await M.ok('approver.set', { user: ritaApi.reply.result.user.id, approver: true });
-  await M.ok('approver.set', { user: markApi.reply.result.user.id, approver: true });
+  // Only admins choose approvers; Mark is one.
+  assert.equal(await rita.locator('#glossary-approvers').count(), 0);
+  assert.equal(await ritaTerm.getByRole('button', { name: 'Acknowledge v1' }).count(), 0, 'not an approver yet');
+  await mark.locator('#glossary-approvers summary').click();
+  await mark.getByLabel('Rita Gomez (Sales)').check();
+  await mark.getByLabel('Mark Lee (Marketing)').check();
+  await ritaTerm.getByRole('button', { name: 'Acknowledge v1' }).waitFor(WAIT); // live, by user.update
   await ritaTerm.getByRole('button', { name: 'Acknowledge v1' }).click();
   await markTerm.locator('.sm-acks', { hasText: 'Sales: Rita Gomez' }).waitFor(WAIT);
   await markTerm.getByRole('button', { name: 'Acknowledge v1' }).click();

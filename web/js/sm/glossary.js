@@ -1,8 +1,9 @@
 // sm/glossary.js: the Glossary page (#/glossary): the terms both teams
 // agree on, a new term, editing a definition, each term's history, and
-// acknowledging the current version (approvers). While a new version is
-// pending, the last agreed definition is shown beside it. It follows
-// glossary.update live.
+// acknowledging the current version (approvers), and for admins choosing
+// the approvers. While a new version is pending, the last agreed
+// definition is shown beside it. It follows glossary.update and
+// user.update live.
 
 import { h, replace } from '../dom.js';
 import { dateTime, field, input, errText, pageHead, Kept, repaint } from './common.js';
@@ -17,7 +18,6 @@ export class GlossaryPage {
     this.editing = null; // term id whose definition is being edited
     this.kept = new Kept(); // the edit box, kept across repaints
     this.histories = new Map(); // term id -> history (when shown)
-    this.approver = null; // my approver flag once user.update told it
     this.el = this.build();
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
   }
@@ -33,6 +33,7 @@ export class GlossaryPage {
     this.search = input('gl-search', 'search', { placeholder: 'Find a term' });
     this.search.addEventListener('input', () => this.paint());
     this.listEl = h('div', { class: 'sm-terms', id: 'glossary-list' });
+    this.approversEl = h('div');
     return h('main', { class: 'sm-page', id: 'glossary-page', attrs: { 'aria-label': 'Glossary' } },
       pageHead(this.ctx.actions, 'Glossary'),
       h('div', { class: 'sm-scroll' },
@@ -43,12 +44,23 @@ export class GlossaryPage {
             on: { submit: (e) => { e.preventDefault(); this.create(); } },
           }, field('Term', this.name), field('Definition', this.def), this.formError,
           h('button', { type: 'submit', class: 'btn primary', text: 'Add term' }))),
+        this.approversEl,
         h('div', { class: 'sm-filters' }, field('Search', this.search)),
         this.listEl));
   }
 
   show() {
     this.load();
+  }
+
+  // Approver flags change while one is elsewhere: read them afresh.
+  async loadUsers() {
+    try {
+      const res = await this.ctx.session.call('user.list');
+      this.ctx.store.setUsers(res.users || []);
+    } catch {
+      // The flags already known are used.
+    }
   }
 
   render(topics) {
@@ -58,7 +70,7 @@ export class GlossaryPage {
 
   async load() {
     try {
-      const res = await this.ctx.session.call('glossary.list');
+      const [res] = await Promise.all([this.ctx.session.call('glossary.list'), this.loadUsers()]);
       this.terms = res.terms || [];
       this.error = '';
       await Promise.all([...this.histories.keys()].map((id) => this.loadHistory(id)));
@@ -76,8 +88,9 @@ export class GlossaryPage {
 
   onEvent(event, data) {
     const me = this.ctx.store.me;
-    if (event === 'user.update' && data.user && me && data.user.id === me.id) {
-      this.approver = !!data.user.approver;
+    if (event === 'user.update' && data.user && me) {
+      // "approver" is absent when false: say so, or the merge keeps it.
+      this.ctx.store.upsertUser({ ...data.user, approver: !!data.user.approver });
       this.paint();
     }
     if (event !== 'glossary.update' || !data.term) return;
@@ -118,10 +131,8 @@ export class GlossaryPage {
   }
 
   amApprover() {
-    const { store } = this.ctx;
-    if (this.approver !== null) return this.approver;
-    const u = store.users.get(store.me.id);
-    return !!((u && u.approver) || store.me.approver);
+    const u = this.ctx.store.users.get(this.ctx.store.me.id);
+    return !!(u && u.approver);
   }
 
   async toggleHistory(id) {
@@ -141,11 +152,46 @@ export class GlossaryPage {
       replace(this.listEl, h('p', { class: 'muted', text: 'Loading…' }));
       return;
     }
+    this.paintApprovers();
     const q = this.search.value.trim().toLowerCase();
     const shown = this.terms.filter((t) => !q || t.name.toLowerCase().includes(q) || t.definition.toLowerCase().includes(q));
     repaint(this.listEl,
       this.error ? h('p', { class: 'form-error', attrs: { role: 'alert' }, text: this.error }) : null,
       shown.length ? shown.map((t) => this.term(t)) : h('p', { class: 'sm-empty muted', text: q ? 'No term matches.' : 'No terms yet.' }));
+  }
+
+  // The user.update that follows repaints the list.
+  async setApprover(user, approver) {
+    try {
+      await this.ctx.session.call('approver.set', { user, approver });
+      this.error = '';
+    } catch (err) {
+      this.error = errText(err);
+      this.paint();
+    }
+  }
+
+  // Admins choose the approvers: people of sales and marketing.
+  paintApprovers() {
+    const { store } = this.ctx;
+    if (store.me.role !== 'admin') {
+      replace(this.approversEl);
+      return;
+    }
+    const open = this.approversEl.querySelector('details')?.open || false;
+    const people = [...store.users.values()].filter((u) => u.team === 'sales' || u.team === 'marketing')
+      .sort((a, b) => store.userName(a.id).localeCompare(store.userName(b.id)));
+    repaint(this.approversEl, h('details', { class: 'sm-card', id: 'glossary-approvers', open },
+      h('summary', { text: 'Approvers' }),
+      h('p', { class: 'muted', text: 'A version is agreed once an approver of sales and one of marketing acknowledge it.' }),
+      h('ul', { class: 'sm-plain' }, people.map((u) => {
+        const box = h('input', {
+          type: 'checkbox', id: `approver-${u.id}`, checked: !!u.approver,
+          on: { change: () => this.setApprover(u.id, box.checked) },
+        });
+        return h('li', { class: 'field check' }, box,
+          h('label', { attrs: { for: box.id }, text: `${store.userName(u.id)} (${u.team === 'sales' ? 'Sales' : 'Marketing'})` }));
+      }))));
   }
 
   term(t) {
