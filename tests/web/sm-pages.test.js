@@ -124,6 +124,12 @@ test('web: request and feedback lists, templates, buddy, glossary, dashboard', {
   assert.match(await panel.locator('.sm-facts').textContent(), /Urgent/);
   // The requester may withdraw it; marketers' moves are not offered to her.
   assert.deepEqual(await panel.locator('.sm-moves button').evaluateAll((els) => els.map((e) => e.dataset.to)), ['closed']);
+  // She lowers its priority: the first-response clock takes low's target (48 h).
+  await panel.locator('#request-edit summary').click();
+  await panel.locator('#rq-edit-priority').selectOption('low');
+  await panel.locator('#request-edit').getByRole('button', { name: 'Save' }).click();
+  await panel.locator('.sm-fact', { hasText: 'Priority' }).locator('.sm-fact-v', { hasText: 'Low' }).waitFor(WAIT);
+  assert.match(await panel.locator('[data-clock=first_response]').textContent(), /due in 2 d/);
   await rita.locator('#message-log').waitFor(WAIT);
 
   // --- feedback inbox: sorts and filters ------------------------------------------------

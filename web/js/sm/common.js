@@ -46,6 +46,12 @@ export function dateTime(ms) {
   return ms ? dateTimeFmt.format(new Date(ms)) : '—';
 }
 
+// The local calendar day of a time, as a date input's value (2026-11-23).
+export function isoDay(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 // "3 h", "2 d", "45 min" for a duration in ms.
 export function duration(ms) {
   const m = Math.round(Math.abs(ms) / 60000);

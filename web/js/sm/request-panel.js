@@ -1,11 +1,12 @@
 // sm/request-panel.js: the panel beside a request's conversation: its
 // facts and SLA clocks, the moves of the lifecycle THIS viewer may make,
-// assignment, watchers, the delivery form and the asset, verdicts and the
-// verdict form, and linked feedback. It follows request.update live.
+// assignment, priority and date, watchers, the delivery form and the
+// asset, verdicts and the verdict form, and linked feedback. It follows
+// request.update live.
 
 import { h, replace } from '../dom.js';
 import {
-  VERDICTS, label, isMarketer, money, date, dateTime, safeLink, field, select, input, errText,
+  VERDICTS, PRIORITIES, label, isMarketer, money, date, dateTime, safeLink, field, select, input, errText, isoDay,
   recordFor, learn, fact, Kept, repaint, panelFrame, loadHistoryOf,
 } from './common.js';
 import { slaRows, syncClock } from './sla.js';
@@ -43,6 +44,7 @@ export class RequestPanel {
     this.req = null;
     this.error = '';
     this.declining = false;
+    this.editing = false; // the priority-and-date box is open
     this.kept = new Kept();
     ({ el: this.el, body: this.body } = panelFrame('request-panel', 'Request details'));
     this.unlisten = ctx.session.listen((event, data) => this.onEvent(event, data));
@@ -132,6 +134,7 @@ export class RequestPanel {
         fact('Stage', label(r.stage)),
         fact('Deal value', money(r.value))),
       this.assignEl(r),
+      this.editEl(r),
       this.assetEl(r),
       this.deliverEl(r),
       this.verdictsEl(r),
@@ -184,6 +187,30 @@ export class RequestPanel {
           type: 'button', class: 'btn small', text: 'Assign to me',
           on: { click: () => this.act('request.assign', { assignee: store.me.id }) },
         }) : null));
+  }
+
+  // The requester or a marketer changes the priority (the SLA clocks follow)
+  // or the date it is needed by.
+  editEl(r) {
+    const me = this.ctx.store.me;
+    if ((r.requester !== me.id && !isMarketer(me)) || r.status === 'closed' || r.status === 'declined') return null;
+    // Keyed by the current values: a change by someone else starts afresh.
+    const priority = this.kept.get(`priority:${r.priority}`, () => select('rq-edit-priority', PRIORITIES, r.priority));
+    const due = this.kept.get(`due:${r.due}`, () => input('rq-edit-due', 'date', { value: r.due ? isoDay(r.due) : '' }));
+    const save = () => {
+      const fields = {};
+      if (priority.value !== r.priority) fields.priority = priority.value;
+      const ms = due.value ? new Date(`${due.value}T23:59:59`).getTime() : 0;
+      if ((r.due ? isoDay(r.due) : '') !== due.value) fields.due = ms;
+      if (Object.keys(fields).length) this.act('request.update', fields);
+    };
+    return h('details', {
+      class: 'sm-sec', id: 'request-edit', open: this.editing,
+      on: { toggle: (e) => { this.editing = e.target.open; } },
+    },
+      h('summary', { text: 'Change priority or date' }),
+      h('div', { class: 'sm-row' }, field('Priority', priority), field('Needed by', due),
+        h('button', { type: 'button', class: 'btn small', text: 'Save', on: { click: save } })));
   }
 
   assetEl(r) {
