@@ -21,14 +21,31 @@
 // shows one on demand (a thread) and actions.closeSide() returns to the
 // provider's.
 
+// --- sales and marketing imports ---
+import { RequestsPage } from './sm/requests.js';
+import { FeedbackPage } from './sm/feedback.js';
+import { BuddyPage } from './sm/buddy.js';
+import { GlossaryPage } from './sm/glossary.js';
+import { DashboardPage } from './sm/dashboard.js';
+import { unreadOfKind } from './sm/common.js';
+import { RequestPanel } from './sm/request-panel.js';
+import { FeedbackPanel } from './sm/feedback-panel.js';
+
 export const PAGES = [
   // --- chat pages ---
 
   // --- sales and marketing pages ---
+  { name: 'requests', label: 'Requests', icon: 'requests', nav: true, Page: RequestsPage, badge: (store) => unreadOfKind(store, 'request') },
+  { name: 'feedback', label: 'Feedback', icon: 'feedback', nav: true, Page: FeedbackPage, badge: (store) => unreadOfKind(store, 'feedback') },
+  { name: 'buddy', label: 'Buddy', icon: 'buddy', nav: true, Page: BuddyPage },
+  { name: 'glossary', label: 'Glossary', icon: 'glossary', nav: true, Page: GlossaryPage },
+  { name: 'dashboard', label: 'Dashboard', icon: 'dashboard', nav: true, Page: DashboardPage },
 ];
 
 export const SIDE_PROVIDERS = [
   // --- sales and marketing panels: (ctx, conv) => panel or null ---
+  (ctx, conv) => (conv.kind === 'request' ? new RequestPanel(ctx, conv) : null),
+  (ctx, conv) => (conv.kind === 'feedback' ? new FeedbackPanel(ctx, conv) : null),
 ];
 
 export function pageNamed(name) {

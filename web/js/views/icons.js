@@ -13,6 +13,11 @@ const PATHS = {
   close: 'M6 6l12 12M18 6 6 18',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
   pencil: 'M4 20h4L19 9l-4-4L4 16zM13 7l4 4',
+  requests: 'M9 4h6v3H9zM7 5H5v16h14V5h-2M8 11h8M8 15h8M8 19h5',
+  feedback: 'M4 5h16v11H9l-5 4zM8 9h8M8 12h5',
+  buddy: 'M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20c0-3 3-5 6-5s6 2 6 5M16 11a3 3 0 1 0 0-6M18 15c2 .5 3 2.5 3 5',
+  glossary: 'M5 4h11a3 3 0 0 1 3 3v13H8a3 3 0 0 1-3-3zM5 17a3 3 0 0 1 3-3h11M9 8h6',
+  dashboard: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
 };
 
 export function icon(name, cls = 'icon') {
