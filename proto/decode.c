@@ -202,6 +202,7 @@ static int check_conv_create(struct proto_request *, struct why *);
 static int check_history(struct proto_request *, struct why *);
 static int check_list(struct proto_request *, struct why *);
 static int check_search(struct proto_request *, struct why *);
+static int check_by_conv(struct proto_request *, struct why *);
 static int check_request(struct proto_request *, struct why *);
 static int check_request_list(struct proto_request *, struct why *);
 static int check_request_move(struct proto_request *, struct why *);
@@ -285,7 +286,8 @@ static const struct op_desc op_table[] = {
 	  PF_ACCOUNT | PF_DEAL | PF_STAGE | PF_VALUE | PF_DUE | PF_PRIORITY |
 		  PF_NONCE,
 	  check_request },
-	{ "request.get", PROTO_OP_REQUEST_GET, PF_REQUEST, 0, NULL },
+	{ "request.get", PROTO_OP_REQUEST_GET, 0, PF_REQUEST | PF_CONV,
+	  check_by_conv },
 	{ "request.list", PROTO_OP_REQUEST_LIST, 0,
 	  PF_STATUS | PF_KIND | PF_ASSIGNEE | PF_ACCOUNT | PF_USER | PF_SORT |
 		  PF_LIMIT | PF_OFFSET,
@@ -313,7 +315,8 @@ static const struct op_desc op_table[] = {
 	  PF_TITLE | PF_ACCOUNT | PF_COMPETITOR | PF_STAGE | PF_VALUE |
 		  PF_NONCE,
 	  check_feedback },
-	{ "feedback.get", PROTO_OP_FEEDBACK_GET, PF_FEEDBACK, 0, NULL },
+	{ "feedback.get", PROTO_OP_FEEDBACK_GET, 0, PF_FEEDBACK | PF_CONV,
+	  check_by_conv },
 	{ "feedback.list", PROTO_OP_FEEDBACK_LIST, 0,
 	  PF_KIND | PF_STATUS | PF_ACCOUNT | PF_COMPETITOR |
 		  PF_CREATED_AFTER | PF_CREATED_BEFORE | PF_SORT | PF_LIMIT |
@@ -832,6 +835,22 @@ resolve_sort(const struct proto_request *req, const char *const *words,
 		    words[1], words[2]);
 }
 
+/*
+ * request.get, feedback.get: the record by its id or by the conversation it
+ * owns, exactly one of the two.
+ */
+static int
+check_by_conv(struct proto_request *req, struct why *why)
+{
+	bool by_id = req->present & (PF_REQUEST | PF_FEEDBACK);
+	bool by_conv = req->present & PF_CONV;
+	const char *id = req->op == PROTO_OP_REQUEST_GET ? "request" : "feedback";
+
+	if (by_id == by_conv)
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "give either field '%s' or field 'conv'", id);
+	return 0;
+}
 
 /* request.create, request.update, feedback.to_request: a request kind. */
 static int

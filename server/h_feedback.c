@@ -319,8 +319,16 @@ int
 h_feedback_get(struct op_ctx *ctx)
 {
 	struct store_feedback f;
-	int rc = feedback_load(ctx, ctx->req->feedback, &f);
+	int rc;
 
+	if (ctx->req->present & PF_CONV) {
+		rc = store_feedback_by_conv(ctx->srv->store, ctx->req->conv,
+					    ctx->s->user.id, &f);
+		if (rc == TD_ERR_NOT_FOUND)
+			ctx->why = "no feedback owns that conversation";
+	} else {
+		rc = feedback_load(ctx, ctx->req->feedback, &f);
+	}
 	if (rc != 0)
 		return rc;
 	jw_key(ctx->out, "feedback");

@@ -791,8 +791,16 @@ h_request_get(struct op_ctx *ctx)
 	struct store *st = ctx->srv->store;
 	struct jw *w = ctx->out;
 	struct store_request r;
-	int rc = request_load(ctx, ctx->req->request, &r);
+	int rc;
 
+	if (ctx->req->present & PF_CONV) {
+		memset(&r, 0, sizeof(r));
+		rc = store_request_by_conv(st, ctx->req->conv, &r);
+		if (rc == TD_ERR_NOT_FOUND)
+			ctx->why = "no request owns that conversation";
+	} else {
+		rc = request_load(ctx, ctx->req->request, &r);
+	}
 	if (rc != 0)
 		return rc;
 	jw_key(w, "request");

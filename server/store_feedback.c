@@ -66,6 +66,7 @@ static const char SQL_ADD[] =
 static const char SQL_GET[] = FB_SELECT " WHERE f.id = ?2";
 static const char SQL_BY_NONCE[] =
 	FB_SELECT " WHERE f.author = ?2 AND f.nonce = ?3";
+static const char SQL_BY_CONV[] = FB_SELECT " WHERE f.conv_id = ?2";
 static const char SQL_SET_STATUS[] =
 	"UPDATE feedback SET status = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_TOUCH[] =
@@ -277,6 +278,19 @@ store_feedback_get(struct store *st, int64_t id, int64_t viewer,
 	sqlite3_bind_int64(s, 1, viewer);
 	sqlite3_bind_int64(s, 2, id);
 	return feedback_one(st, s, f, "feedback get");
+}
+
+int
+store_feedback_by_conv(struct store *st, int64_t conv, int64_t viewer,
+		       struct store_feedback *f)
+{
+	sqlite3_stmt *s = store_sql(st, SQL_BY_CONV);
+
+	if (s == NULL)
+		return TD_ERR_STORAGE;
+	sqlite3_bind_int64(s, 1, viewer);
+	sqlite3_bind_int64(s, 2, conv);
+	return feedback_one(st, s, f, "feedback by conv");
 }
 
 int

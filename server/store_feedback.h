@@ -65,6 +65,9 @@ int store_feedback_add(struct store *st, struct store_feedback *f);
  */
 int store_feedback_get(struct store *st, int64_t id, int64_t viewer,
 		       struct store_feedback *f);
+/* The item that owns conversation conv, as store_feedback_get(). */
+int store_feedback_by_conv(struct store *st, int64_t conv, int64_t viewer,
+			   struct store_feedback *f);
 /* The author's item with that nonce, as store_feedback_get(). */
 int store_feedback_by_nonce(struct store *st, int64_t author,
 			    const char *nonce, struct store_feedback *f);

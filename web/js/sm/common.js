@@ -1,7 +1,7 @@
 // sm/common.js: what the sales-and-marketing pages and panels share: the
 // protocol's enum names and their labels, who counts as a marketer, money
 // and date text, safe links, form fields, page headers, and the map from a
-// record's conversation to the record (the protocol has no op for that).
+// record's conversation to the record.
 
 import { h, replace } from '../dom.js';
 import { icon } from '../views/icons.js';
@@ -211,18 +211,18 @@ export function learn(type, rec) {
   if (rec && rec.conv) recordOfConv.set(rec.conv, { type, id: rec.id });
 }
 
-// Find the record that owns a conversation: from what was seen, else by
-// listing the newest records of each status.
+// Find the record that owns a conversation: from what was seen, else ask
+// the server (request.get / feedback.get by conv).
 export async function recordFor(session, conv) {
   const known = recordOfConv.get(conv.id);
   if (known) return known.id;
   const type = conv.kind;
-  const statuses = type === 'request' ? REQUEST_STATUSES : FEEDBACK_STATUSES;
-  const op = type === 'request' ? 'request.list' : 'feedback.list';
-  const key = type === 'request' ? 'requests' : 'feedback';
-  const pages = await Promise.all(statuses.map((status) =>
-    session.call(op, { status, sort: 'newest', limit: 100 }).catch(() => ({}))));
-  for (const page of pages) for (const rec of page[key] || []) learn(type, rec);
-  const found = recordOfConv.get(conv.id);
-  return found ? found.id : null;
+  try {
+    const res = await session.call(`${type}.get`, { conv: conv.id });
+    learn(type, res[type]);
+    return res[type].id;
+  } catch (err) {
+    if (err.code === 'not_found') return null;
+    throw err;
+  }
 }
