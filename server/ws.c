@@ -70,6 +70,9 @@ struct ws {
 	bool tls;
 	int port;
 	struct waker *waker;
+	lws_retry_bo_t idle;		/* --keepalive: ping, then hang up */
+	lws_sorted_usec_list_t tick_sul; /* wakes lws for the idle timers */
+	bool ticking;
 };
 
 /*
@@ -434,6 +437,26 @@ ws_due_cb(lws_sorted_usec_list_t *sul)
 	}
 }
 
+/*
+ * While --keepalive is on, lws keeps a validity timer per connection (ping
+ * after K idle seconds, hang up after 2K). lws inserts those timers itself,
+ * so ws_schedule() cannot wake the loop for them (see waker.h); this tick
+ * wakes it every WS_TICK_US, which services every ripe timer on time.
+ */
+#define WS_TICK_US (LWS_US_PER_SEC / 4)
+
+static void
+ws_tick_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws *ws = lws_container_of(sul, struct ws, tick_sul);
+
+	ws->ticking = false;
+	if (ws->shutting_down || ws->destroying)
+		return;
+	ws->ticking = true;
+	ws_schedule(ws, &ws->tick_sul, ws_tick_cb, WS_TICK_US);
+}
+
 /* Breaking out of the event loop: lws_context_destroy() stops it. */
 static void
 ws_stop_cb(lws_sorted_usec_list_t *sul)
@@ -486,6 +509,10 @@ ws_begin_shutdown(struct server *srv)
 		lws_sul_cancel(&ws->due_sul);
 		ws->due_armed = false;
 	}
+	if (ws->ticking) {
+		lws_sul_cancel(&ws->tick_sul);
+		ws->ticking = false;
+	}
 	batch_flush(srv);
 	ws_close_all(srv);
 	ws_schedule_stop(srv, srv->sessions.count == 0 ? 0
@@ -528,6 +555,16 @@ ws_start(struct server *srv)
 	info.ka_time = 60;
 	info.ka_probes = 3;
 	info.ka_interval = 10;
+	/* WebSocket keepalive (4.1.6 has no ws_ping_pong_interval): lws
+	 * pings a connection that showed no proof of life (a pong) for
+	 * --keepalive seconds and closes it at twice that, so a peer gone
+	 * without FIN or RST is freed within 2 x --keepalive. */
+	if (srv->opt.keepalive > 0) {
+		ws->idle.secs_since_valid_ping = (uint16_t)srv->opt.keepalive;
+		ws->idle.secs_since_valid_hangup =
+			(uint16_t)(2 * srv->opt.keepalive);
+		info.retry_and_idle_policy = &ws->idle;
+	}
 	info.pt_serv_buf_size = WS_RX_BUFFER * 2;
 	if (srv->opt.tls_cert != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -544,6 +581,10 @@ ws_start(struct server *srv)
 	if (waker_new(&ws->waker, ws_waker_cb, ws->ctx) != 0) {
 		util_log("could not start the timer thread");
 		return -1;
+	}
+	if (srv->opt.keepalive > 0) {
+		ws->ticking = true;
+		ws_schedule(ws, &ws->tick_sul, ws_tick_cb, WS_TICK_US);
 	}
 	ws->vh = lws_get_vhost_by_name(ws->ctx, "default");
 	ws->port = ws->vh != NULL ? lws_get_vhost_listen_port(ws->vh)
@@ -588,6 +629,7 @@ ws_destroy(struct server *srv)
 			lws_sul_cancel(&ws->flush_sul);
 			lws_sul_cancel(&ws->stop_sul);
 			lws_sul_cancel(&ws->due_sul);
+			lws_sul_cancel(&ws->tick_sul);
 		}
 		/* The second call finishes what ws_stop_cb began. */
 		lws_context_destroy(ws->ctx);
