@@ -22,6 +22,7 @@
 #include "fanout.h"
 #include "frame.h"
 #include "pool.h"
+#include "reasm.h"
 #include "server.h"
 #include "session.h"
 #include "util.h"
@@ -174,62 +175,39 @@ ws_confirm_upgrade(struct server *srv, struct lws *wsi)
 }
 
 /*
- * Refuse the rest of the incoming stream: nothing more is read or buffered,
- * and the connection closes with `code` as soon as the close frame is out,
- * without waiting for the peer's close (its bytes may be the tail of a
- * frame we will never parse).
- */
-static void
-ws_refuse(struct session *s, int code, const char *reason)
-{
-	s->rx_discard = true;
-	s->rx_len = 0;
-	session_close(s, code, reason);
-}
-
-/*
- * Reassemble one message. Refuse it as soon as what arrived plus what its
- * header still announces passes the cap, before buffering it.
+ * Reassemble one message (reasm.c) and dispatch it once complete. A refused
+ * message closes the connection (1009, 1003) as soon as the close frame is
+ * out, without waiting for the peer's close (its bytes may be the tail of
+ * a frame we will never parse); reasm drops everything after it.
  */
 static int
 ws_receive(struct server *srv, struct lws *wsi, struct session *s,
 	   const char *in, size_t len)
 {
-	size_t remaining = lws_remaining_packet_payload(wsi);
-	static const char too_big[] = "message too big";
-	static const char binary[] = "binary messages are not accepted";
+	struct reasm_piece p = {
+		.data = in,
+		.len = len,
+		.remaining = lws_remaining_packet_payload(wsi),
+		.first = lws_is_first_fragment(wsi),
+		.final = lws_is_final_fragment(wsi),
+		.binary = lws_frame_is_binary(wsi),
+	};
 
-	if (s->rx_discard)
-		return 0;
-	if (lws_frame_is_binary(wsi)) {
-		ws_refuse(s, CLOSE_UNSUPPORTED, binary);
-		return 0;
-	}
-	if (lws_is_first_fragment(wsi))
-		s->rx_len = 0;
-	if (s->rx_len + len + remaining > TD_MAX_FRAME) {
-		ws_refuse(s, CLOSE_TOO_BIG, too_big);
-		return 0;
-	}
-	if (s->rx_len + len > s->rx_cap) {
-		size_t ncap = s->rx_cap ? s->rx_cap : 1024;
-
-		while (ncap < s->rx_len + len)
-			ncap *= 2;
-		s->rx = xrealloc(s->rx, ncap);
-		s->rx_cap = ncap;
-	}
-	memcpy(s->rx + s->rx_len, in, len);
-	s->rx_len += len;
-	if (!lws_is_final_fragment(wsi) || remaining > 0)
-		return 0;
-	dispatch_frame(srv, s, s->rx, s->rx_len);
-	s->rx_len = 0;
-	/* Give back a large reassembly buffer once it is done with. */
-	if (s->rx_cap > 16384) {
-		free(s->rx);
-		s->rx = NULL;
-		s->rx_cap = 0;
+	switch (reasm_feed(&s->rx, &p, TD_MAX_FRAME)) {
+	case REASM_DONE:
+		dispatch_frame(srv, s, s->rx.buf, s->rx.len);
+		reasm_done(&s->rx);
+		break;
+	case REASM_TOO_BIG:
+		session_close(s, CLOSE_TOO_BIG, "message too big");
+		break;
+	case REASM_BINARY:
+		session_close(s, CLOSE_UNSUPPORTED,
+			      "binary messages are not accepted");
+		break;
+	case REASM_MORE:
+	case REASM_DROPPED:
+		break;
 	}
 	return 0;
 }
