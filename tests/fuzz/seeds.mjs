@@ -9,7 +9,9 @@
 // ("$ben.id", "$m") become small integers and "*" becomes 1, so the seeds
 // are frames the decoders accept and the fuzzer starts from valid input.
 // OUT_DIR/reasm/ holds each client frame as fuzz_reasm's piece stream
-// (see there): whole, in three fragments, and announced over the cap.
+// (see there): whole, in three fragments, and announced over the cap;
+// OUT_DIR/ops/ each example's client frames, one per line, after a role
+// byte (fuzz_ops: admin, rep, marketer), once for each role.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,7 +48,7 @@ function strings(v, acc) {
   return acc;
 }
 
-const dirs = { decode: path.join(out, 'decode'), text: path.join(out, 'text'), reasm: path.join(out, 'reasm') };
+const dirs = { decode: path.join(out, 'decode'), text: path.join(out, 'text'), reasm: path.join(out, 'reasm'), ops: path.join(out, 'ops') };
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 const put = (dir, buf) => {
   const name = crypto.createHash('sha1').update(buf).digest('hex');
@@ -75,6 +77,7 @@ let frames = 0;
 let texts = 0;
 for (const f of fs.readdirSync(examples).filter((x) => x.endsWith('.json')).sort()) {
   const ex = JSON.parse(fs.readFileSync(path.join(examples, f), 'utf8'));
+  const sent = [];
   for (const step of ex.steps || []) {
     let frame = null;
     if (step.send_raw !== undefined) frame = Buffer.from(step.send_raw);
@@ -82,7 +85,10 @@ for (const f of fs.readdirSync(examples).filter((x) => x.endsWith('.json')).sort
     else if (step.expect !== undefined) frame = Buffer.from(JSON.stringify(concrete(step.expect)));
     if (frame === null) continue;
     put(dirs.decode, frame);
-    if (step.send !== undefined || step.send_raw !== undefined) reasmSeeds(frame);
+    if (step.send !== undefined || step.send_raw !== undefined) {
+      reasmSeeds(frame);
+      if (!frame.includes(10)) sent.push(frame);
+    }
     frames += 1;
     for (const s of strings(step.send || step.expect || step.send_raw, [])) {
       // Selector 0xa0: limit 65 characters (a topic-sized line), empty ok.
@@ -90,6 +96,10 @@ for (const f of fs.readdirSync(examples).filter((x) => x.endsWith('.json')).sort
       put(dirs.text, Buffer.concat([Buffer.from([0x20]), Buffer.from(s)]));
       texts += 2;
     }
+  }
+  if (sent.length > 0) {
+    const lines = Buffer.concat(sent.flatMap((x) => [x, Buffer.from('\n')]));
+    for (const role of [0, 1, 2]) put(dirs.ops, Buffer.concat([Buffer.from([role]), lines]));
   }
 }
 console.log(`seeds: ${frames} frames, ${texts} text seeds from ${examples}`);
