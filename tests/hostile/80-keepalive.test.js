@@ -11,6 +11,7 @@
 // server's descriptor count going back down.
 
 import net from 'node:net';
+import WebSocket from 'ws';
 import {
   serverFixture, cleanExitTest, assert, expectResult, sleep,
 } from '../integration/util.js';
@@ -98,6 +99,18 @@ fx.test(`a silent peer is freed within 2 x --keepalive (${K} s); a healthy idle 
   assert.ok(fdsAfter < fdsWith, `the server closed the silent peer's socket (${fdsWith} -> ${fdsAfter})`);
   assert.ok(pings >= 1, 'the server pinged the idle healthy client');
   assert.equal(healthyDropped, 0, 'healthy idle clients stay connected');
+});
+
+fx.test('a client that reads but never answers pings is dropped (1006) within 2 x --keepalive', { timeout: 30000 }, async () => {
+  const ws = new WebSocket(fx.srv.wsUrl, 'tandem.v1', { autoPong: false });
+  let pings = 0;
+  ws.on('ping', () => { pings += 1; });
+  const t0 = performance.now();
+  const closed = await new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+  const s = (performance.now() - t0) / 1000;
+  console.log(`keepalive ${K} s: a client answering no pings was dropped after ${s.toFixed(1)} s with ${closed} (${pings} pings seen)`);
+  assert.equal(closed, 1006, 'dropped without a close frame, as PROTOCOL.md says');
+  assert.ok(pings >= 1 && s <= 2 * K + 2, `dropped within 2 x keepalive: ${s.toFixed(1)} s`);
 });
 
 cleanExitTest(fx);
