@@ -45,6 +45,10 @@ const HIDDEN = { M: null, N: 'not_found', A: 'not_found' };
 const hidden = (M) => ({ ...HIDDEN, M });
 const all = (answer) => ({ M: answer, N: answer, A: answer });
 const MARKETERS = (yes, no) => ({ ms: no, mm: yes, ns: no, nm: yes, ad: yes });
+const MEMBERS = { M: 'ok', N: 'forbidden', A: 'forbidden' };
+// The same answers on the open conversations (public channel, request,
+// feedback) and on the closed ones (private channel, dm, group).
+const chat = (open, closed) => ({ public: open, private: closed, dm: closed, group: closed, request: open, feedback: open });
 const TABLE = {
   'conv.get': { req: (c) => ({ conv: c.conv }), public: all('ok'), private: hidden('ok'), dm: hidden('ok'), group: hidden('ok'), request: all('ok'), feedback: all('ok') },
   'msg.history': { req: (c) => ({ conv: c.conv }), public: all('ok'), private: hidden('ok'), dm: hidden('ok'), group: hidden('ok'), request: all('ok'), feedback: all('ok') },
@@ -69,6 +73,16 @@ const TABLE = {
   'msg.delete': { req: (c) => ({ message: c.msg }), public: { M: 'forbidden', N: 'forbidden', A: 'ok' }, private: hidden('forbidden'), dm: hidden('forbidden'), group: hidden('forbidden'), request: { M: 'forbidden', N: 'forbidden', A: 'ok' }, feedback: { M: 'forbidden', N: 'forbidden', A: 'ok' } },
   // typing documents only not_found: a non-member of an open conversation.
   typing: { req: (c) => ({ conv: c.conv }), public: { M: 'ok', N: 'not_found', A: 'not_found' }, private: hidden('ok'), dm: hidden('ok'), group: hidden('ok'), request: { M: 'ok', N: 'not_found', A: 'not_found' }, feedback: { M: 'ok', N: 'not_found', A: 'not_found' } },
+  // Threads, read markers, reactions, pins, saved items: whoever may read
+  // reads and saves; members react, pin and mark read (a non-member of an
+  // open conversation hears forbidden).
+  'thread.replies': { req: (c) => ({ message: c.msg }), ...chat(all('ok'), hidden('ok')) },
+  'thread.follow': { req: (c) => ({ message: c.msg, follow: true }), ...chat(all('ok'), hidden('ok')) },
+  'conv.read': { req: (c) => ({ conv: c.conv, message: c.msg }), ...chat(MEMBERS, hidden('ok')) },
+  'react.add': { req: (c) => ({ message: c.msg, emoji: 'thumbsup' }), ...chat(MEMBERS, hidden('ok')) },
+  'pin.add': { req: (c) => ({ message: c.msg }), ...chat(MEMBERS, hidden('ok')) },
+  'pin.list': { req: (c) => ({ conv: c.conv }), ...chat(all('ok'), hidden('ok')) },
+  'save.add': { req: (c) => ({ message: c.msg }), ...chat(all('ok'), hidden('ok')) },
   // Content requests: anyone reads and watches; the requester or a
   // marketer edits; marketers triage; the requester withdraws; the
   // requester and sales reps give verdicts.
