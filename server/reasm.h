@@ -15,27 +15,27 @@
 #include <stddef.h>
 
 struct reasm {
-	char *buf;		/* the message so far */
-	size_t len, cap;	/* bytes in buf, bytes allocated */
-	bool discard;		/* refused: drop the rest of the stream */
+	char *buf;	 /* the message so far */
+	size_t len, cap; /* bytes in buf, bytes allocated */
+	bool discard;	 /* refused: drop the rest of the stream */
 };
 
 /* One piece as the socket layer sees it. */
 struct reasm_piece {
 	const char *data;
 	size_t len;
-	size_t remaining;	/* payload bytes the frame header still announces */
-	bool first;		/* starts a message (first fragment) */
-	bool final;		/* belongs to the message's final fragment */
-	bool binary;		/* the message is binary */
+	size_t remaining; /* payload bytes the frame header still announces */
+	bool first;	  /* starts a message (first fragment) */
+	bool final;	  /* belongs to the message's final fragment */
+	bool binary;	  /* the message is binary */
 };
 
 enum reasm_status {
-	REASM_MORE,		/* buffered; the message goes on */
-	REASM_DONE,		/* complete: buf[0..len), valid until reasm_done() */
-	REASM_TOO_BIG,		/* refused: over the cap (close 1009) */
-	REASM_BINARY,		/* refused: a binary message (close 1003) */
-	REASM_DROPPED,		/* a piece after a refusal, ignored */
+	REASM_MORE,    /* buffered; the message goes on */
+	REASM_DONE,    /* complete: buf[0..len), valid until reasm_done() */
+	REASM_TOO_BIG, /* refused: over the cap (close 1009) */
+	REASM_BINARY,  /* refused: a binary message (close 1003) */
+	REASM_DROPPED, /* a piece after a refusal, ignored */
 };
 
 /*

@@ -40,17 +40,50 @@ static char tokens[3][128];
 static char dir[] = "/tmp/tandem-fuzz-ops-XXXXXX";
 
 /* ---- ws.c, replaced: no sockets ---- */
-void ws_want_write(struct session *s) { (void)s; }
-void ws_close(struct session *s, int code, const char *reason)
+void
+ws_want_write(struct session *s)
 {
-	(void)s; (void)code; (void)reason;
+	(void)s;
 }
-void ws_rx_pause(struct session *s, bool pause) { (void)s; (void)pause; }
-void ws_schedule_flush(struct server *s) { (void)s; }
-void ws_wake(struct server *s) { (void)s; }
-void ws_timer_at(struct server *s, int64_t at_ms) { (void)s; (void)at_ms; }
-void ws_timer_reset(struct server *s) { (void)s; }
-void server_stop(struct server *s) { s->stopping = true; }
+void
+ws_close(struct session *s, int code, const char *reason)
+{
+	(void)s;
+	(void)code;
+	(void)reason;
+}
+void
+ws_rx_pause(struct session *s, bool pause)
+{
+	(void)s;
+	(void)pause;
+}
+void
+ws_schedule_flush(struct server *s)
+{
+	(void)s;
+}
+void
+ws_wake(struct server *s)
+{
+	(void)s;
+}
+void
+ws_timer_at(struct server *s, int64_t at_ms)
+{
+	(void)s;
+	(void)at_ms;
+}
+void
+ws_timer_reset(struct server *s)
+{
+	(void)s;
+}
+void
+server_stop(struct server *s)
+{
+	s->stopping = true;
+}
 
 static void
 fail(const char *what)
@@ -136,8 +169,8 @@ make_user(int i, const char *handle, const char *team)
 static void
 remove_dir(void)
 {
-	static const char *const files[] = { "tandem.db", "tandem.db-wal",
-					     "tandem.db-shm" };
+	static const char *const files[] = {"tandem.db", "tandem.db-wal",
+					    "tandem.db-shm"};
 	char path[sizeof(dir) + 16];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -153,7 +186,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	static char path[sizeof(dir) + 16];
 	struct store_options so;
 
-	(void)argc; (void)argv;
+	(void)argc;
+	(void)argv;
 	if (auth_init(1, 8192) != 0 || mkdtemp(dir) == NULL)
 		fail("setup");
 	atexit(remove_dir);

@@ -69,8 +69,8 @@ model_feed(struct model *m, const struct reasm_piece *p, uint64_t max)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct reasm r = { 0 };
-	struct model m = { 0 };
+	struct reasm r = {0};
+	struct model m = {0};
 	size_t max, at = 1;
 
 	if (size < 1)
@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	max = data[0] == 255 ? TD_MAX_FRAME : 1 + 64 * (size_t)data[0];
 	m.buf = malloc(max);
 	while (at + 3 <= size) {
-		struct reasm_piece p = { 0 };
+		struct reasm_piece p = {0};
 		uint8_t flags = data[at];
 		size_t len = data[at + 1] | (size_t)data[at + 2] << 8;
 		enum reasm_status got, want;
