@@ -1,9 +1,11 @@
 /*
  * ws.c: the libwebsockets adapter. The only file that includes
  * libwebsockets.h: it owns the lws context, serves web/ over HTTP, accepts
- * WebSocket connections for "tandem.v1" at /ws, checks Origin, reassembles
- * incoming messages under the size cap, writes one queued frame per
- * writeable callback, and runs the end-of-turn flush and the pool drain.
+ * WebSocket connections for "tandem.v1" at /ws, checks Origin, hands what
+ * it receives to reasm.c (messages reassembled under the size cap), writes
+ * one queued frame per writeable callback, pings idle connections and drops
+ * dead ones (--keepalive), and runs the end-of-turn flush and the pool
+ * drain.
  *
  * It must never write outside the WRITEABLE callback, never buffer more than
  * TD_MAX_FRAME of a message, and never free a session directly (sessions
