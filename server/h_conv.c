@@ -502,6 +502,11 @@ h_conv_remove(struct op_ctx *ctx)
 		ctx->why = "only the creator or an admin can remove people";
 		return TD_ERR_FORBIDDEN;
 	}
+	if ((c.kind == TD_CONV_REQUEST || c.kind == TD_CONV_FEEDBACK) &&
+	    c.created_by == ctx->req->user) {
+		ctx->why = "whoever filed it always watches it";
+		return TD_ERR_CONFLICT;
+	}
 	rc = store_member_remove(ctx->srv->store, c.id, ctx->req->user);
 	if (rc == 0)
 		rc = event_member_leave(ctx, c.id, ctx->req->user,

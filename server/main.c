@@ -24,6 +24,10 @@
 #define PWHASH_MEM_DEFAULT (64u << 20)
 #define WORKERS_DEFAULT 2
 #define POOL_MAX_PENDING 64
+/* WebSocket keepalive: ping a connection idle this long, close it when no
+ * pong came after twice this long (PROTOCOL.md, Transport). */
+#define KEEPALIVE_DEFAULT 30
+#define KEEPALIVE_MAX 3600
 
 static const char usage[] =
 	"usage: tandemd [options]\n"
@@ -51,6 +55,11 @@ static const char usage[] =
 	"  --workers N           password-hashing threads (default 2)\n"
 	"  --pwhash-ops N        Argon2id opslimit (default 2)\n"
 	"  --pwhash-mem BYTES    Argon2id memlimit (default 67108864)\n"
+	"  --keepalive SECONDS   ping a WebSocket idle for SECONDS, close it "
+	"when no\n"
+	"                        pong came after twice that (default 30; 0 = "
+	"off,\n"
+	"                        TCP keepalive only; at most 3600)\n"
 	"  --backup-to FILE      copy the database in --data-dir to FILE (a new\n"
 	"                        file; safe while a server runs) and exit\n"
 #ifdef TANDEM_TEST_HOOKS
@@ -62,7 +71,7 @@ static const char usage[] =
 enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA_DIR, OPT_WEB_ROOT,
 	OPT_ALLOW_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_OPEN_REG, OPT_SYNC,
-	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_BACKUP_TO, OPT_TEST_CLOCK,
+	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_KEEPALIVE, OPT_BACKUP_TO, OPT_TEST_CLOCK,
 	OPT_HELP
 };
 
@@ -80,6 +89,7 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "pwhash-ops", required_argument, NULL, OPT_PWHASH_OPS },
 	{ "pwhash-mem", required_argument, NULL, OPT_PWHASH_MEM },
+	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },
 	{ "backup-to", required_argument, NULL, OPT_BACKUP_TO },
 #ifdef TANDEM_TEST_HOOKS
 	{ "test-clock", required_argument, NULL, OPT_TEST_CLOCK },
@@ -120,6 +130,7 @@ parse_flags(int argc, char **argv, struct server_options *o)
 	o->pwhash_mem = PWHASH_MEM_DEFAULT;
 	o->event_retention = 100000;
 	o->workers = WORKERS_DEFAULT;
+	o->keepalive = KEEPALIVE_DEFAULT;
 	while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LISTEN: o->listen = optarg; break;
@@ -164,6 +175,11 @@ parse_flags(int argc, char **argv, struct server_options *o)
 			if (!parse_num(optarg, 8192, 1LL << 32, &v))
 				goto bad;
 			o->pwhash_mem = (size_t)v;
+			break;
+		case OPT_KEEPALIVE:
+			if (!parse_num(optarg, 0, KEEPALIVE_MAX, &v))
+				goto bad;
+			o->keepalive = (int)v;
 			break;
 		case OPT_BACKUP_TO: backup_to = optarg; break;
 		case OPT_TEST_CLOCK:

@@ -42,6 +42,8 @@ struct server_options {
 	size_t pwhash_mem;		/* Argon2id memlimit, bytes */
 	int64_t event_retention;	/* events kept for resume */
 	int workers;			/* password-hashing threads */
+	int keepalive;			/* WebSocket ping after this many idle
+					 * seconds, close after twice; 0 = off */
 };
 
 struct server {

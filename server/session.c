@@ -65,7 +65,7 @@ session_free(struct session *s)
 		next = h->next;
 		free(h);
 	}
-	free(s->rx);
+	reasm_fini(&s->rx);
 	free(s->q);
 	free(s);
 }

@@ -26,6 +26,7 @@
 #include "tandem/types.h"
 #include "imap.h"
 #include "ratelimit.h"
+#include "reasm.h"
 
 struct frame;
 struct server;
@@ -43,10 +44,8 @@ struct session {
 	int64_t token_id;
 	char peer[64];		/* remote address */
 
-	/* Reassembly of one incoming message (ws.c). */
-	char *rx;
-	size_t rx_len, rx_cap;
-	bool rx_discard;	/* rest of an oversize message */
+	/* Reassembly of one incoming message (ws.c, reasm.c). */
+	struct reasm rx;
 
 	/* Frames received while an async op runs; replayed in order. */
 	struct held_frame *held_head, *held_tail;

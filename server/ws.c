@@ -1,9 +1,11 @@
 /*
  * ws.c: the libwebsockets adapter. The only file that includes
  * libwebsockets.h: it owns the lws context, serves web/ over HTTP, accepts
- * WebSocket connections for "tandem.v1" at /ws, checks Origin, reassembles
- * incoming messages under the size cap, writes one queued frame per
- * writeable callback, and runs the end-of-turn flush and the pool drain.
+ * WebSocket connections for "tandem.v1" at /ws, checks Origin, hands what
+ * it receives to reasm.c (messages reassembled under the size cap), writes
+ * one queued frame per writeable callback, pings idle connections and drops
+ * dead ones (--keepalive), and runs the end-of-turn flush and the pool
+ * drain.
  *
  * It must never write outside the WRITEABLE callback, never buffer more than
  * TD_MAX_FRAME of a message, and never free a session directly (sessions
@@ -22,6 +24,7 @@
 #include "fanout.h"
 #include "frame.h"
 #include "pool.h"
+#include "reasm.h"
 #include "server.h"
 #include "session.h"
 #include "util.h"
@@ -70,6 +73,9 @@ struct ws {
 	bool tls;
 	int port;
 	struct waker *waker;
+	lws_retry_bo_t idle;		/* --keepalive: ping, then hang up */
+	lws_sorted_usec_list_t tick_sul; /* wakes lws for the idle timers */
+	bool ticking;
 };
 
 /*
@@ -171,62 +177,39 @@ ws_confirm_upgrade(struct server *srv, struct lws *wsi)
 }
 
 /*
- * Refuse the rest of the incoming stream: nothing more is read or buffered,
- * and the connection closes with `code` as soon as the close frame is out,
- * without waiting for the peer's close (its bytes may be the tail of a
- * frame we will never parse).
- */
-static void
-ws_refuse(struct session *s, int code, const char *reason)
-{
-	s->rx_discard = true;
-	s->rx_len = 0;
-	session_close(s, code, reason);
-}
-
-/*
- * Reassemble one message. Refuse it as soon as what arrived plus what its
- * header still announces passes the cap, before buffering it.
+ * Reassemble one message (reasm.c) and dispatch it once complete. A refused
+ * message closes the connection (1009, 1003) as soon as the close frame is
+ * out, without waiting for the peer's close (its bytes may be the tail of
+ * a frame we will never parse); reasm drops everything after it.
  */
 static int
 ws_receive(struct server *srv, struct lws *wsi, struct session *s,
 	   const char *in, size_t len)
 {
-	size_t remaining = lws_remaining_packet_payload(wsi);
-	static const char too_big[] = "message too big";
-	static const char binary[] = "binary messages are not accepted";
+	struct reasm_piece p = {
+		.data = in,
+		.len = len,
+		.remaining = lws_remaining_packet_payload(wsi),
+		.first = lws_is_first_fragment(wsi),
+		.final = lws_is_final_fragment(wsi),
+		.binary = lws_frame_is_binary(wsi),
+	};
 
-	if (s->rx_discard)
-		return 0;
-	if (lws_frame_is_binary(wsi)) {
-		ws_refuse(s, CLOSE_UNSUPPORTED, binary);
-		return 0;
-	}
-	if (lws_is_first_fragment(wsi))
-		s->rx_len = 0;
-	if (s->rx_len + len + remaining > TD_MAX_FRAME) {
-		ws_refuse(s, CLOSE_TOO_BIG, too_big);
-		return 0;
-	}
-	if (s->rx_len + len > s->rx_cap) {
-		size_t ncap = s->rx_cap ? s->rx_cap : 1024;
-
-		while (ncap < s->rx_len + len)
-			ncap *= 2;
-		s->rx = xrealloc(s->rx, ncap);
-		s->rx_cap = ncap;
-	}
-	memcpy(s->rx + s->rx_len, in, len);
-	s->rx_len += len;
-	if (!lws_is_final_fragment(wsi) || remaining > 0)
-		return 0;
-	dispatch_frame(srv, s, s->rx, s->rx_len);
-	s->rx_len = 0;
-	/* Give back a large reassembly buffer once it is done with. */
-	if (s->rx_cap > 16384) {
-		free(s->rx);
-		s->rx = NULL;
-		s->rx_cap = 0;
+	switch (reasm_feed(&s->rx, &p, TD_MAX_FRAME)) {
+	case REASM_DONE:
+		dispatch_frame(srv, s, s->rx.buf, s->rx.len);
+		reasm_done(&s->rx);
+		break;
+	case REASM_TOO_BIG:
+		session_close(s, CLOSE_TOO_BIG, "message too big");
+		break;
+	case REASM_BINARY:
+		session_close(s, CLOSE_UNSUPPORTED,
+			      "binary messages are not accepted");
+		break;
+	case REASM_MORE:
+	case REASM_DROPPED:
+		break;
 	}
 	return 0;
 }
@@ -434,6 +417,26 @@ ws_due_cb(lws_sorted_usec_list_t *sul)
 	}
 }
 
+/*
+ * While --keepalive is on, lws keeps a validity timer per connection (ping
+ * after K idle seconds, hang up after 2K). lws inserts those timers itself,
+ * so ws_schedule() cannot wake the loop for them (see waker.h); this tick
+ * wakes it every WS_TICK_US, which services every ripe timer on time.
+ */
+#define WS_TICK_US (LWS_US_PER_SEC / 4)
+
+static void
+ws_tick_cb(lws_sorted_usec_list_t *sul)
+{
+	struct ws *ws = lws_container_of(sul, struct ws, tick_sul);
+
+	ws->ticking = false;
+	if (ws->shutting_down || ws->destroying)
+		return;
+	ws->ticking = true;
+	ws_schedule(ws, &ws->tick_sul, ws_tick_cb, WS_TICK_US);
+}
+
 /* Breaking out of the event loop: lws_context_destroy() stops it. */
 static void
 ws_stop_cb(lws_sorted_usec_list_t *sul)
@@ -486,6 +489,10 @@ ws_begin_shutdown(struct server *srv)
 		lws_sul_cancel(&ws->due_sul);
 		ws->due_armed = false;
 	}
+	if (ws->ticking) {
+		lws_sul_cancel(&ws->tick_sul);
+		ws->ticking = false;
+	}
 	batch_flush(srv);
 	ws_close_all(srv);
 	ws_schedule_stop(srv, srv->sessions.count == 0 ? 0
@@ -528,6 +535,16 @@ ws_start(struct server *srv)
 	info.ka_time = 60;
 	info.ka_probes = 3;
 	info.ka_interval = 10;
+	/* WebSocket keepalive (4.1.6 has no ws_ping_pong_interval): lws
+	 * pings a connection that showed no proof of life (a pong) for
+	 * --keepalive seconds and closes it at twice that, so a peer gone
+	 * without FIN or RST is freed within 2 x --keepalive. */
+	if (srv->opt.keepalive > 0) {
+		ws->idle.secs_since_valid_ping = (uint16_t)srv->opt.keepalive;
+		ws->idle.secs_since_valid_hangup =
+			(uint16_t)(2 * srv->opt.keepalive);
+		info.retry_and_idle_policy = &ws->idle;
+	}
 	info.pt_serv_buf_size = WS_RX_BUFFER * 2;
 	if (srv->opt.tls_cert != NULL) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -544,6 +561,10 @@ ws_start(struct server *srv)
 	if (waker_new(&ws->waker, ws_waker_cb, ws->ctx) != 0) {
 		util_log("could not start the timer thread");
 		return -1;
+	}
+	if (srv->opt.keepalive > 0) {
+		ws->ticking = true;
+		ws_schedule(ws, &ws->tick_sul, ws_tick_cb, WS_TICK_US);
 	}
 	ws->vh = lws_get_vhost_by_name(ws->ctx, "default");
 	ws->port = ws->vh != NULL ? lws_get_vhost_listen_port(ws->vh)
@@ -588,6 +609,7 @@ ws_destroy(struct server *srv)
 			lws_sul_cancel(&ws->flush_sul);
 			lws_sul_cancel(&ws->stop_sul);
 			lws_sul_cancel(&ws->due_sul);
+			lws_sul_cancel(&ws->tick_sul);
 		}
 		/* The second call finishes what ws_stop_cb began. */
 		lws_context_destroy(ws->ctx);

@@ -18,14 +18,14 @@ only=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
-	--only) only="${2:?--only needs a target: decode or text}"; shift 2 ;;
+	--only) only="${2:?--only needs a target: decode, text, reasm or ops}"; shift 2 ;;
 	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 case "$seconds" in ''|*[!0-9]*) echo "run.sh: --seconds must be a number" >&2; exit 2 ;; esac
 
-targets="decode text"
+targets="decode text reasm ops"
 [ -n "$only" ] && targets="$only"
 out="${FUZZ_DIR:-build-fuzz}"
 mkdir -p "$out"
@@ -47,7 +47,7 @@ if command -v node >/dev/null 2>&1; then
 	node tests/fuzz/seeds.mjs proto/examples "$seeds" || exit 1
 else
 	# Without node, the example files themselves are the seeds.
-	mkdir -p "$seeds/decode" "$seeds/text"
+	mkdir -p "$seeds/decode" "$seeds/text" "$seeds/reasm" "$seeds/ops"
 	cp proto/examples/*.json "$seeds/decode/"
 	cp proto/examples/*.json "$seeds/text/"
 fi
@@ -65,7 +65,21 @@ for t in $targets; do
 		exit 2
 	fi
 	echo "== fuzz_$t: build"
-	if ! "$CC" "${cflags[@]}" "$src" proto/*.c "${jansson[@]}" -o "$bin"; then
+	# fuzz_reasm also takes the server's reassembly (and xrealloc);
+	# fuzz_ops the whole server but its socket layer and entry point.
+	extra=()
+	case "$t" in
+	reasm) extra=(-Iserver server/reasm.c server/util.c) ;;
+	ops)
+		extra=(-Iserver)
+		for f in server/*.c; do
+			case "$f" in server/main.c|server/ws.c|server/waker.c) ;; *) extra+=("$f") ;; esac
+		done
+		read -r -a libs <<<"$(pkg-config --cflags --libs sqlite3 libsodium)"
+		extra+=("${libs[@]}" -lpthread)
+		;;
+	esac
+	if ! "$CC" "${cflags[@]}" "$src" "${extra[@]}" proto/*.c "${jansson[@]}" -o "$bin"; then
 		summary+=("fuzz_$t: did not build")
 		status=1
 		continue

@@ -3,11 +3,7 @@
 // at the file-descriptor limit existing sessions keep working, the server
 // does not spin, and new connections succeed once descriptors free up.
 //
-// Half-open connections (a peer that vanished without FIN/RST) are found
-// by TCP keepalive: ws.c sets ka_time 60, ka_probes 3, ka_interval 10, so
-// the kernel drops such a socket after about 90 s of silence and lws frees
-// its session. That is too slow for CI and is documented in SECURITY.md
-// rather than tested here.
+// Half-open connections are 80-keepalive.test.js's.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
