@@ -245,7 +245,7 @@ function render(topics) {
     if (focusedConv !== null && !shell.page && !narrow.matches && !shell.el.querySelector('dialog[open]')) shell.pane.composer.focus();
   }
   let unread = 0;
-  for (const n of store.unread.values()) unread += n;
+  for (const r of store.reads.values()) if (r.notify !== 'muted') unread += r.mentions || (r.notify === 'all' ? r.unread : 0);
   const c = !shell.page && store.active !== null ? store.convs.get(store.active) : null;
   const pageTitle = shell.page ? (shell.page.title || pageNamed(shell.pageName).label) : null;
   const title = c ? (c.kind === 'channel' ? `#${c.name}` : store.convTitle(c)) : (pageTitle || 'Tandem');

@@ -1,11 +1,16 @@
 // markup.js: the safe message-body renderer. It turns plain text into DOM
-// nodes for a deliberately small markup: **bold**, _italic_, `code`, and
-// bare http(s) URLs as links. It builds nodes with createElement and
+// nodes for a deliberately small markup: **bold**, _italic_, `code`, bare
+// http(s) URLs as links, :emoji: shortcodes (emoji.js), and lists (lines
+// starting with "- ", "* " or "1. "). It builds nodes with createElement and
 // createTextNode only; it never parses HTML, and it never produces a link
 // whose scheme is anything but http: or https:. Line breaks are kept as
 // text (the stylesheet uses white-space: pre-wrap).
 
+import { emojiChar } from './emoji.js';
+
 const MAX_DEPTH = 4;
+const BULLET = /^[-*] +(.*)$/;
+const NUMBERED = /^\d{1,3}[.)] +(.*)$/;
 
 // Each rule finds its next occurrence from a position. `lead` is the number
 // of matched characters before the token really starts (italic needs one
@@ -15,6 +20,7 @@ const RULES = [
   { type: 'link', re: /\bhttps?:\/\/[^\s<>"'`]+/gi, lead: () => 0 },
   { type: 'bold', re: /\*\*(?=\S)([^\n]*?\S)\*\*/g, lead: () => 0 },
   { type: 'italic', re: /(^|[^\p{L}\p{N}_])_(?=\S)([^\n]*?\S)_(?![\p{L}\p{N}_])/gu, lead: (m) => m[1].length },
+  { type: 'emoji', re: /:([a-z0-9_+-]{1,32}):/g, lead: () => 0, accept: (m) => !!emojiChar(m[1]) },
 ];
 
 // Characters that end a sentence rather than a URL.
@@ -52,7 +58,11 @@ function findNext(text, pos) {
   let best = null;
   for (const rule of RULES) {
     rule.re.lastIndex = pos;
-    const m = rule.re.exec(text);
+    let m = rule.re.exec(text);
+    while (m && rule.accept && !rule.accept(m)) {
+      rule.re.lastIndex = m.index + 1;
+      m = rule.re.exec(text);
+    }
     if (!m) continue;
     const start = m.index + rule.lead(m);
     if (!best || start < best.start) best = { rule, m, start, end: m.index + m[0].length };
@@ -71,6 +81,12 @@ function renderInto(parent, text, depth) {
     if (rule.type === 'code') {
       const el = document.createElement('code');
       el.textContent = m[1];
+      parent.appendChild(el);
+    } else if (rule.type === 'emoji') {
+      const el = document.createElement('span');
+      el.className = 'emoji';
+      el.title = `:${m[1]}:`;
+      el.textContent = emojiChar(m[1]);
       parent.appendChild(el);
     } else if (rule.type === 'link') {
       const raw = trimUrl(m[0]);
@@ -96,9 +112,41 @@ function renderInto(parent, text, depth) {
   if (pos < text.length) parent.appendChild(document.createTextNode(text.slice(pos)));
 }
 
-// renderMarkup(text): a DocumentFragment for a message body.
+// The kind of list a line belongs to ('ul', 'ol') and its item text.
+function listLine(line) {
+  let m = BULLET.exec(line);
+  if (m) return { tag: 'ul', text: m[1] };
+  m = NUMBERED.exec(line);
+  return m ? { tag: 'ol', text: m[1] } : null;
+}
+
+// renderMarkup(text): a DocumentFragment for a message body. Runs of list
+// lines become <ul>/<ol> blocks; other lines stay text with their breaks.
 export function renderMarkup(text) {
   const frag = document.createDocumentFragment();
-  renderInto(frag, String(text), 0);
+  const lines = String(text).split('\n');
+  let plain = [];
+  let list = null;
+  const flushPlain = () => {
+    if (plain.length) renderInto(frag, plain.join('\n'), 0);
+    plain = [];
+  };
+  for (const line of lines) {
+    const item = listLine(line);
+    if (!item) {
+      list = null;
+      plain.push(line);
+      continue;
+    }
+    flushPlain();
+    if (!list || list.localName !== item.tag) {
+      list = document.createElement(item.tag);
+      frag.appendChild(list);
+    }
+    const li = document.createElement('li');
+    renderInto(li, item.text, 0);
+    list.appendChild(li);
+  }
+  flushPlain();
   return frag;
 }

@@ -1,7 +1,8 @@
 // views/sidebar.js: the workspace sidebar: connection status, the pages of
 // routes.js that ask to be listed (with their badges), joined channels,
 // public channels to join, direct messages and groups, and the signed-in
-// user. Unread counts come from the store.
+// user. Unread and mention counts are the server's (unread.counts, kept
+// current by events in the store).
 
 import { h, replace } from '../dom.js';
 import { TEAM_LABEL, initials, hue } from '../format.js';
@@ -83,15 +84,18 @@ export class Sidebar {
 
   convLink(c, label, extra) {
     const { store } = this;
-    const unread = store.unread.get(c.id) || 0;
+    const unread = store.unreadOf(c.id);
+    const mentions = store.mentionsOf(c.id);
+    const muted = store.readOf(c.id).notify === 'muted';
     const a = h('a', {
       href: `#/c/${c.id}`,
-      class: ['conv-link', unread && 'has-unread', c.member === false && 'not-member'],
+      class: ['conv-link', unread && !muted && 'has-unread', muted && 'muted-conv', c.member === false && 'not-member'],
       data: { conv: c.id },
       attrs: { 'aria-current': store.active === c.id && location.hash.startsWith('#/c/') ? 'page' : null },
       on: { click: () => this.actions.navigated() },
     }, extra, h('span', { class: 'conv-name', text: label }),
-    unread ? h('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), attrs: { 'aria-label': `${unread} unread` } }) : null);
+    mentions ? h('span', { class: 'badge mention-badge', text: `@${mentions > 99 ? '99+' : mentions}`, attrs: { 'aria-label': `${mentions} mention${mentions === 1 ? '' : 's'}` } }) : null,
+    unread && !mentions ? h('span', { class: ['badge', muted && 'quiet'], text: unread > 999 ? '999+' : String(unread), attrs: { 'aria-label': `${unread > 999 ? '999+' : unread} unread` } }) : null);
     return a;
   }
 
