@@ -12,6 +12,7 @@ import { Sidebar } from './js/views/sidebar.js';
 import { Pane } from './js/views/pane.js';
 import { CreateChannelDialog, UserPickerDialog } from './js/views/dialogs.js';
 import { SIDE_PROVIDERS, pageNamed } from './js/routes.js';
+import { ThreadPanel } from './js/views/thread.js';
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const conn = new Connection(wsUrl, 'tandem.v1');
@@ -64,6 +65,8 @@ class Shell {
       go: (page, arg) => { go(page, arg); this.setNav(false); },
       openSide: (panel) => this.openSide(panel),
       closeSide: () => this.closeSide(),
+      openThread: (m) => this.openThread(m),
+      showMessage: (m) => this.showMessage(m),
     };
     this.actions = actions;
     this.sidebar = new Sidebar(store, session, actions);
@@ -81,7 +84,9 @@ class Shell {
     this.el = h('div', { class: 'shell' }, this.sidebar.el, this.scrim, this.mainEl, this.sideEl,
       this.createDialog.el, this.dmDialog.el, this.toastEl);
     this.el.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && this.navOpen) this.setNav(false);
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (this.navOpen) this.setNav(false);
+      else if (this.pinned) this.closeSide();
     });
   }
 
@@ -134,6 +139,8 @@ class Shell {
     if (this.mainEl.firstChild !== shown) replace(this.mainEl, shown);
     this.page = page;
     this.pageName = r.page || null;
+    // A panel opened for one conversation closes when another is shown.
+    if (this.pinned && this.pinned.conv !== undefined && (page || this.pinned.conv !== r.conv)) this.closeSide();
     if (page) {
       session.openConv(null);
       page.show(r.arg);
@@ -143,6 +150,27 @@ class Shell {
     }
     this.renderSide(new Set(['all']));
     this.sidebar.render(new Set(['route']));
+  }
+
+  openThread(m) {
+    this.openSide(new ThreadPanel({ store, session, actions: this.actions }, m));
+    if (!narrow.matches) this.pinned.focus();
+  }
+
+  // Open a message's conversation scrolled to it, highlighted (paging back
+  // until it is loaded); a thread reply opens its thread beside it.
+  async showMessage(m) {
+    const rootId = m.thread || m.id;
+    this.pane.list.focusMessage(rootId, m.conv);
+    navigate(m.conv);
+    this.setNav(false);
+    if (m.thread) {
+      this.openThread(m);
+      this.pinned.list.focusMessage(m.id, m.conv);
+    }
+    const found = await session.reveal(m.conv, rootId);
+    if (!found) this.toast('That message is no longer in the conversation.');
+    store.messagesChanged(m.conv);
   }
 
   openSide(panel) {
@@ -240,6 +268,7 @@ function render(topics) {
     if (id !== null || store.active !== null) session.openConv(id);
   }
   shell.render(topics);
+  if (!shell.page && store.active !== null && document.visibilityState === 'visible') session.markSeen(store.active);
   if (store.active !== focusedConv) {
     focusedConv = store.active;
     if (focusedConv !== null && !shell.page && !narrow.matches && !shell.el.querySelector('dialog[open]')) shell.pane.composer.focus();
@@ -263,6 +292,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   conn.reconnectNow();
   session.refreshConvs();
+  store.changed('active'); // mark what is on screen read
 });
 narrow.addEventListener('change', () => shell && shell.setNav(false));
 

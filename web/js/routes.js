@@ -21,8 +21,14 @@
 // shows one on demand (a thread) and actions.closeSide() returns to the
 // provider's.
 
+import { ThreadsPage, MentionsPage, SavedPage, SearchPage } from './views/pages.js';
+
 export const PAGES = [
   // --- chat pages ---
+  { name: 'threads', label: 'Threads', icon: 'thread', nav: true, Page: ThreadsPage, badge: (store) => store.threadsUnread() },
+  { name: 'mentions', label: 'Mentions', icon: 'at', nav: true, Page: MentionsPage, badge: (store) => [...store.reads.values()].reduce((n, r) => n + (r.mentions || 0), 0) },
+  { name: 'saved', label: 'Saved', icon: 'bookmark', nav: true, Page: SavedPage },
+  { name: 'search', label: 'Search', icon: 'search', nav: true, Page: SearchPage },
 
   // --- sales and marketing pages ---
 ];

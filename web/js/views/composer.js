@@ -9,25 +9,29 @@ import { icon } from './icons.js';
 const encoder = new TextEncoder();
 
 export class Composer {
-  constructor(store, session, hooks) {
+  // hooks: {sent(), editLast() -> bool, send(body) (optional: instead of a
+  // top-level send, e.g. a thread reply)}; opts: {id, placeholder}.
+  constructor(store, session, hooks, opts = {}) {
     this.store = store;
     this.session = session;
-    this.hooks = hooks; // {sent(), editLast() -> bool}
+    this.hooks = hooks;
+    this.id = opts.id || 'composer';
     this.conv = null;
     this.drafts = new Map(); // conv id -> unsent text
     this.el = this.build();
   }
 
   build() {
+    const id = this.id;
     this.input = h('textarea', {
-      id: 'composer-input', rows: 1, placeholder: 'Write a message',
-      attrs: { 'aria-label': 'Message', 'aria-describedby': 'composer-hint composer-error', enterkeyhint: 'send' },
+      id: `${id}-input`, rows: 1, placeholder: 'Write a message',
+      attrs: { 'aria-label': 'Message', 'aria-describedby': `${id}-hint ${id}-error`, enterkeyhint: 'send' },
       on: {
         keydown: (e) => this.onKey(e),
         input: () => this.onInput(),
       },
     });
-    this.errorEl = h('p', { class: 'composer-error', id: 'composer-error', attrs: { role: 'alert' }, hidden: true });
+    this.errorEl = h('p', { class: 'composer-error', id: `${id}-error`, attrs: { role: 'alert' }, hidden: true });
     this.sendBtn = h('button', { type: 'submit', class: 'icon-btn send', attrs: { 'aria-label': 'Send message', title: 'Send (Enter)' } }, icon('send'));
     const form = h('form', {
       class: 'composer', attrs: { 'aria-label': 'Send a message' },
@@ -35,7 +39,7 @@ export class Composer {
     },
     h('div', { class: 'composer-box' }, this.input, this.sendBtn),
     this.errorEl,
-    h('p', { class: 'composer-hint', id: 'composer-hint', text: 'Enter to send · Shift+Enter for a new line · **bold** _italic_ `code`' }));
+    h('p', { class: 'composer-hint', id: `${id}-hint`, text: 'Enter to send · Shift+Enter for a new line · **bold** _italic_ `code`' }));
     return form;
   }
 
@@ -68,7 +72,8 @@ export class Composer {
   onInput() {
     this.autosize();
     if (this.errorEl.textContent) this.showError('');
-    if (this.conv !== null && this.input.value.trim()) this.session.typing(this.conv);
+    // A thread composer's key is a string ('t<root>'): typing is per conversation.
+    if (typeof this.conv === 'number' && this.input.value.trim()) this.session.typing(this.conv);
   }
 
   onKey(e) {
@@ -90,7 +95,8 @@ export class Composer {
       this.showError(`This message is too long: ${size} bytes, the limit is ${max}.`);
       return;
     }
-    this.session.send(this.conv, body);
+    if (this.hooks.send) this.hooks.send(body);
+    else this.session.send(this.conv, body);
     this.input.value = '';
     this.drafts.delete(this.conv);
     this.autosize();
