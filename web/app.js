@@ -13,6 +13,9 @@ import { Pane } from './js/views/pane.js';
 import { CreateChannelDialog, UserPickerDialog } from './js/views/dialogs.js';
 import { SIDE_PROVIDERS, pageNamed } from './js/routes.js';
 import { ThreadPanel } from './js/views/thread.js';
+import { QuickSwitcher } from './js/views/switcher.js';
+import { Notifier } from './js/notify.js';
+import { applyTheme, toggleTheme } from './js/theme.js';
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const conn = new Connection(wsUrl, 'tandem.v1');
@@ -67,7 +70,10 @@ class Shell {
       closeSide: () => this.closeSide(),
       openThread: (m) => this.openThread(m),
       showMessage: (m) => this.showMessage(m),
+      toggleTheme: () => { toggleTheme(); this.sidebar.render(new Set(['theme'])); },
+      enableNotifications: () => Notifier.request().then(() => this.sidebar.render(new Set(['notify']))),
     };
+    this.notifier = new Notifier(store, session, (m) => this.showMessage(m));
     this.actions = actions;
     this.sidebar = new Sidebar(store, session, actions);
     this.pane = new Pane(store, session, actions);
@@ -80,14 +86,38 @@ class Shell {
     this.createDialog = new CreateChannelDialog(session, (c) => this.opened(c));
     this.dmDialog = new UserPickerDialog(store, session, (c) => this.opened(c));
     this.scrim = h('div', { class: 'scrim', on: { click: () => this.setNav(false) } });
+    this.switcher = new QuickSwitcher(store, {
+      open: (id) => { navigate(id); this.setNav(false); },
+      go: (page) => actions.go(page),
+      openDm: (uid) => session.openDm(uid).then((c) => this.opened(c), (err) => this.toast(`Could not open: ${err.message || err.code}`)),
+    });
     this.toastEl = h('div', { class: 'toast', attrs: { role: 'alert' }, hidden: true });
     this.el = h('div', { class: 'shell' }, this.sidebar.el, this.scrim, this.mainEl, this.sideEl,
-      this.createDialog.el, this.dmDialog.el, this.toastEl);
+      this.createDialog.el, this.dmDialog.el, this.switcher.el, this.toastEl);
+    this.onGlobalKey = (e) => this.globalKey(e);
+    document.addEventListener('keydown', this.onGlobalKey);
     this.el.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape' || e.defaultPrevented) return;
       if (this.navOpen) this.setNav(false);
       else if (this.pinned) this.closeSide();
     });
+  }
+
+  // Shortcuts that work anywhere: Ctrl/Cmd+K opens the quick switcher,
+  // Alt+Up/Down moves to the previous/next conversation of the sidebar.
+  globalKey(e) {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      this.switcher.open();
+    } else if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+      const ids = [...this.sidebar.el.querySelectorAll('.conv-link[data-conv]:not(.not-member)')].map((a) => Number(a.dataset.conv));
+      if (!ids.length) return;
+      e.preventDefault();
+      const at = ids.indexOf(store.active);
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      const next = at < 0 ? ids[0] : ids[(at + step + ids.length) % ids.length];
+      navigate(next);
+    }
   }
 
   opened(conv) {
@@ -116,6 +146,8 @@ class Shell {
 
   destroy() {
     clearTimeout(this.toastTimer);
+    document.removeEventListener('keydown', this.onGlobalKey);
+    this.notifier.destroy();
     this.sidebar.destroy();
     this.pane.destroy();
     for (const p of this.pages.values()) p.destroy?.();
@@ -299,5 +331,6 @@ narrow.addEventListener('change', () => shell && shell.setNav(false));
 // For the browser tests and for debugging from the console.
 window.tandem = { store, session, conn };
 
+applyTheme();
 render(new Set(['all']));
 session.start();

@@ -25,9 +25,11 @@ export async function launch() {
 
 // A page signed in with `token` (saved before the app starts), opened at
 // `hash`. Console errors and warnings, page errors and CSP violations land
-// in `problems`.
+// in `problems`. opts.init: a function run in the page before its scripts.
 export async function signedInPage(browser, srv, who, token, problems, hash = '', opts = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...opts });
+  const { init, ...contextOpts } = opts;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...contextOpts });
+  if (init) await context.addInitScript(init);
   await context.addInitScript((tok) => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => {

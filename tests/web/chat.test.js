@@ -30,6 +30,20 @@ const XSS = [
   '- <b onmouseover=window.__xss=1>list</b>\n1. `<u>x</u>` :tada:',
 ];
 
+// Ben's page: desktop notifications granted and recorded, and a switch to
+// pretend the tab is hidden.
+function fakeNotifications() {
+  window.__notes = [];
+  window.__hidden = false;
+  Object.defineProperty(document, 'visibilityState', { get: () => (window.__hidden ? 'hidden' : 'visible') });
+  window.Notification = class {
+    constructor(title, opts) { window.__notes.push({ title, body: opts.body }); }
+    static get permission() { return 'granted'; }
+    static requestPermission() { return Promise.resolve('granted'); }
+    close() {}
+  };
+}
+
 function sidebarLink(page, name) {
   return page.locator('#sidebar .conv-link', { hasText: name });
 }
@@ -50,7 +64,16 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await ben.client.ok('conv.join', { conv: launchCh.id });
   await ben.client.ok('conv.join', { conv: random.id });
   let n = 0;
-  const post = (who, conv, body, extra = {}) => who.client.ok('msg.send', { conv, body, nonce: `t${++n}`, ...extra });
+  // Send through the protocol, waiting out the rate limit when it bites.
+  const post = async (who, conv, body, extra = {}) => {
+    const fields = { conv, body, nonce: `t${++n}`, ...extra };
+    for (;;) {
+      const reply = await who.client.request('msg.send', fields);
+      if (reply.result) return reply.result;
+      assert.equal(reply.error.code, 'rate_limited', `msg.send: ${JSON.stringify(reply.error)}`);
+      await sleep(500);
+    }
+  };
   // Two messages before Ana's page starts: counted by unread.counts.
   await post(ben, launchCh.id, 'Before you arrived: one');
   await post(ben, launchCh.id, 'Before you arrived: two');
@@ -59,7 +82,7 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   const problems = [];
   const a = await signedInPage(browser, srv, 'ana', ana.token, problems, `#/c/${random.id}`);
   await a.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
-  const b = await signedInPage(browser, srv, 'ben', ben.token, problems, `#/c/${launchCh.id}`);
+  const b = await signedInPage(browser, srv, 'ben', ben.token, problems, `#/c/${launchCh.id}`, { init: fakeNotifications });
   await b.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
 
   // --- 1. unread counts at start-up, live, mentions, synced across tabs ------------
@@ -218,6 +241,93 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await a.locator('#search-input').press('Enter');
   await a.locator('.results .result', { hasText: 'onerror' }).waitFor(WAIT);
   await assertNoXss(a, 'ana search');
+
+  // --- 5. quick switcher, keyboard navigation ------------------------------------------
+  await a.keyboard.press('Control+k');
+  await a.locator('#switcher-input').waitFor(WAIT);
+  await a.locator('#switcher-input').fill('rand');
+  await a.locator('.switcher-item.active', { hasText: '#random' }).waitFor(WAIT);
+  await shot(a, 'chat-06-switcher');
+  await a.locator('#switcher-input').press('Enter');
+  await a.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
+  await a.keyboard.press('Alt+ArrowUp');
+  await a.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
+  await a.keyboard.press('Alt+ArrowDown');
+  await a.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
+  // The switcher finds people: Enter opens the direct message.
+  await a.keyboard.press('Control+k');
+  await a.locator('#switcher-input').fill('okafor');
+  await a.locator('#switcher-input').press('Enter');
+  await a.locator('#pane-title', { hasText: 'Ben Okafor' }).waitFor(WAIT);
+
+  // --- 6. composer: @ completion, emoji shortcodes, lists --------------------------------
+  await sidebarLink(a, 'launch').click();
+  await a.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
+  const box = a.locator('#composer-input');
+  await box.fill('');
+  await box.pressSequentially('Plan for @be');
+  await a.locator('#composer-suggest .suggest-item.active', { hasText: '@ben' }).waitFor(WAIT);
+  await box.press('Enter');
+  assert.equal(await box.inputValue(), 'Plan for @ben ');
+  await box.pressSequentially('and @team-m');
+  await a.locator('#composer-suggest .suggest-item', { hasText: '@team-marketing' }).waitFor(WAIT);
+  await box.press('Tab');
+  await box.pressSequentially(':tad');
+  await a.locator('#composer-suggest .suggest-item', { hasText: ':tada:' }).waitFor(WAIT);
+  await box.press('Tab');
+  assert.equal(await box.inputValue(), 'Plan for @ben and @team-marketing 🎉 ');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('- first :rocket:');
+  await box.press('Shift+Enter');
+  await box.pressSequentially('- **second**');
+  await box.press('Enter');
+  const planB = msgRow(b, 'Plan for @ben');
+  await planB.locator('.msg-body ul li').nth(1).locator('strong', { hasText: 'second' }).waitFor(WAIT);
+  assert.equal(await planB.locator('.msg-body ul li .emoji').first().getAttribute('title'), ':rocket:');
+
+  // --- 7. notification preferences and desktop notifications ------------------------
+  await b.locator('#notify-select').selectOption('muted');
+  await sidebarLink(b, 'launch').locator('.badge.quiet, .badge').first().waitFor({ state: 'detached', ...WAIT }).catch(() => {});
+  await b.evaluate(() => { window.__hidden = true; });
+  await send(a, 'Heads up @channel, the group mention a muted member does not get');
+  await send(a, '@ben a direct mention always notifies');
+  const dm = (await ana.client.ok('dm.open', { user: ben.user.id })).conversation;
+  await post(ana, dm.id, XSS[0]);
+  await b.waitForFunction(() => window.__notes.length >= 2, null, WAIT);
+  await sleep(500);
+  const notes = await b.evaluate(() => window.__notes);
+  assert.equal(notes.length, 2, `notifications: ${JSON.stringify(notes)}`);
+  assert.match(notes[0].title, /Ana Reyes mentioned you in #launch/);
+  assert.equal(notes[0].body, '@ben a direct mention always notifies');
+  assert.equal(notes[1].body, XSS[0], 'notification text is the literal text');
+  // Muted in the menu of another tab's view too (prefs.update), after reload.
+  await b.evaluate(() => { window.__hidden = false; });
+  await b.reload();
+  await b.locator('.shell').waitFor(WAIT);
+  await b.goto(`${srv.url}#/c/${launchCh.id}`);
+  await b.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
+  assert.equal(await b.locator('#notify-select').inputValue(), 'muted');
+
+  // --- 8. theme toggle (remembered), phone width ------------------------------------------
+  await a.getByRole('button', { name: 'Switch to dark theme' }).click();
+  assert.equal(await a.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await a.reload();
+  await a.locator('.shell').waitFor(WAIT);
+  assert.equal(await a.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await shot(a, 'chat-07-dark');
+  await a.getByRole('button', { name: 'Switch to light theme' }).click();
+  assert.equal(await a.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await b.setViewportSize({ width: 390, height: 780 });
+  await b.goto(`${srv.url}#/threads`);
+  await b.locator('.results .result', { hasText: 'Root question' }).locator('.result-open').click();
+  await msgRow(b, 'The Acme Bank one', '#thread-log').waitFor(WAIT);
+  await shot(b, 'chat-08-phone-thread');
+  assert.ok(await b.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at phone width');
+  await b.getByRole('button', { name: 'Close thread' }).click();
+  await b.goto(`${srv.url}#/search`);
+  await b.locator('#search-input').waitFor(WAIT);
+  await shot(b, 'chat-09-phone-search');
+  assert.ok(await b.evaluate(() => document.documentElement.scrollWidth <= 390), 'search fits at phone width');
 
   await assertNoXss(a, 'ana');
   await assertNoXss(b, 'ben');

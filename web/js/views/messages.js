@@ -342,8 +342,8 @@ export class MessageList {
       }
       const actions = m.deleted || editing ? null : this.actionsNode(m, mine, confirming);
       const marks = pinned || saved ? h('div', { class: 'msg-marks' },
-        pinned ? h('span', { class: 'mark pinned', text: '📌 Pinned' }) : null,
-        saved ? h('span', { class: 'mark saved', text: '🔖 Saved' }) : null) : null;
+        pinned ? h('span', { class: 'mark pinned', text: 'Pinned' }) : null,
+        saved ? h('span', { class: 'mark saved', text: 'Saved' }) : null) : null;
       const meta = compact ? null : h('div', { class: 'msg-meta' },
         h('span', { class: 'author', text: name }),
         team ? h('span', { class: ['team', `team-${team}`], text: TEAM_LABEL[team] || team }) : null,

@@ -87,8 +87,10 @@ export class Pane {
     this.toolsEl.hidden = !member;
     if (!member) return;
     const n = this.store.pinsOf(c.id).length;
-    const text = `📌 ${n}`;
-    if (this.pinsBtn.textContent !== text) this.pinsBtn.textContent = text;
+    if (this.pinsBtn.dataset.count !== String(n)) {
+      this.pinsBtn.dataset.count = String(n);
+      replace(this.pinsBtn, icon('pin'), h('span', { text: String(n) }));
+    }
     this.pinsBtn.setAttribute('aria-label', `Pinned messages: ${n}`);
     const notify = this.store.readOf(c.id).notify || 'all';
     if (this.notifySel.value !== notify && document.activeElement !== this.notifySel) this.notifySel.value = notify;

@@ -8,6 +8,8 @@ import { h, replace } from '../dom.js';
 import { TEAM_LABEL, initials, hue } from '../format.js';
 import { icon } from './icons.js';
 import { PAGES } from '../routes.js';
+import { currentTheme } from '../theme.js';
+import { Notifier } from '../notify.js';
 
 // The connection's state in words; `long` adds the retry countdown.
 export function connLabel(conn, long = false, now = Date.now()) {
@@ -169,6 +171,16 @@ export class Sidebar {
         h('div', { class: 'me-text' },
           h('div', { class: 'me-name', text: me.display_name || me.handle }),
           h('div', { class: 'me-sub', text: `@${me.handle} · ${TEAM_LABEL[me.team] || me.team}` })),
+        Notifier.permission() === 'default' ? h('button', {
+          type: 'button', class: 'icon-btn', data: { key: 'notify' },
+          attrs: { 'aria-label': 'Enable desktop notifications', title: 'Enable desktop notifications' },
+          on: { click: () => this.actions.enableNotifications() },
+        }, icon('bell')) : null,
+        h('button', {
+          type: 'button', class: 'icon-btn', data: { key: 'theme' },
+          attrs: { 'aria-label': currentTheme() === 'dark' ? 'Switch to light theme' : 'Switch to dark theme', title: 'Theme' },
+          on: { click: () => this.actions.toggleTheme() },
+        }, icon(currentTheme() === 'dark' ? 'sun' : 'moon')),
         h('button', {
           type: 'button', class: 'icon-btn', data: { key: 'logout' },
           attrs: { 'aria-label': 'Log out', title: 'Log out' },
