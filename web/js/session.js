@@ -9,6 +9,7 @@ import { ProtoError } from './conn.js';
 
 const TOKEN_KEY = 'tandem.token';
 const HISTORY_PAGE = 50;
+const OLDER_PAGE = 100; // pages fetched when scrolling back
 const JUMP_PAGE = 200; // paging back towards a message to show in context
 const TYPING_EVERY_MS = 3000;
 
@@ -453,7 +454,7 @@ export class Session {
     hist.loadingOlder = true;
     this.store.messagesChanged(convId);
     try {
-      const res = await this.conn.request('msg.history', { conv: convId, before, limit: HISTORY_PAGE });
+      const res = await this.conn.request('msg.history', { conv: convId, before, limit: OLDER_PAGE });
       hist.loadingOlder = false;
       this.store.addHistoryPage(convId, res.messages || [], !!res.more, true);
       return true;

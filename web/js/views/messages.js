@@ -6,7 +6,10 @@
 // unread, edit and delete of one's own), a highlighted message shown in
 // context, and loading older pages when scrolled to the top. Rows are cached
 // by a signature of what they show, so a re-render only rebuilds what
-// changed.
+// changed. A conversation's list is windowed: at most MAX_ROWS messages are
+// in the DOM (a range of the loaded ones, by id), shifted by STEP when the
+// reader scrolls near either end, so a channel of 10,000 messages scrolls
+// as lightly as one of 100.
 
 import { h, reconcile } from '../dom.js';
 import { renderMarkup } from '../markup.js';
@@ -17,6 +20,20 @@ import { avatar } from './sidebar.js';
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const NEAR_TOP_PX = 120;
 const NEAR_BOTTOM_PX = 80;
+const MAX_ROWS = 200;
+const STEP = 60;
+
+// Index of the first message with id >= `id` in an ascending list.
+function lowerBound(list, id) {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 // The reaction picker: the quick ones first, then the whole table (one
 // button per distinct emoji).
@@ -51,7 +68,9 @@ export class MessageList {
     this.editDraft = '';
     this.editError = '';
     this.stickToBottom = true;
-    this.anchor = null; // {height, top} while older messages are prepended
+    this.anchor = null; // {node, top}: a row kept in place while rows come and go above it
+    this.loId = null; // first message id of the window (null: the newest MAX_ROWS)
+    this.hiId = null; // last message id of the window (null: down to the newest)
     this.el = h('div', {
       class: ['log', this.threadMode && 'thread-log'], id: opts.id || 'message-log', tabIndex: 0,
       attrs: { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Messages' },
@@ -61,14 +80,15 @@ export class MessageList {
     this.lastSeenId = 0;
     this.jumpBtn = h('button', {
       type: 'button', class: 'jump', hidden: true,
-      on: { click: () => { this.scrollToBottom(); this.updateJump(); } },
+      on: { click: () => this.jumpToLatest() },
     });
     this.wrap = h('div', { class: 'log-wrap' }, this.el, this.jumpBtn);
   }
 
   updateJump() {
     if (this.stickToBottom) this.newBelow = false;
-    const far = this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight > this.el.clientHeight / 2;
+    const far = this.hiId !== null
+      || this.el.scrollHeight - this.el.scrollTop - this.el.clientHeight > this.el.clientHeight / 2;
     const show = !this.stickToBottom && (this.newBelow || far);
     this.jumpBtn.hidden = !show;
     const text = this.newBelow ? 'New messages ↓' : 'Jump to latest ↓';
@@ -77,8 +97,49 @@ export class MessageList {
 
   onScroll() {
     const el = this.el;
-    this.stickToBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    const nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    this.stickToBottom = nearBottom && this.hiId === null;
     if (el.scrollTop < NEAR_TOP_PX) this.loadOlder();
+    else if (nearBottom && this.hiId !== null) this.shiftWindow(1);
+    this.updateJump();
+  }
+
+  // Keep `node` where it is on screen across the next render.
+  anchorOn(node) {
+    this.anchor = node ? { node, top: node.offsetTop - this.el.scrollTop } : null;
+  }
+
+  // Move the window by STEP messages: up (-1) or down (+1).
+  shiftWindow(dir) {
+    const all = this.store.messagesOf(this.conv);
+    const lo = this.loId === null ? 0 : lowerBound(all, this.loId);
+    const hi = this.hiId === null ? all.length : lowerBound(all, this.hiId) + 1;
+    const rows = this.el.querySelectorAll('.msg[data-id]');
+    if (dir < 0) {
+      if (lo === 0) return false;
+      const nlo = Math.max(0, lo - STEP);
+      this.loId = all[nlo].id;
+      const nhi = Math.min(hi, nlo + MAX_ROWS);
+      this.hiId = nhi >= all.length ? null : all[nhi - 1].id;
+      this.anchorOn(rows[0]);
+    } else {
+      const nhi = Math.min(all.length, hi + STEP);
+      this.hiId = nhi >= all.length ? null : all[nhi - 1].id;
+      this.loId = all[Math.max(0, nhi - MAX_ROWS)].id;
+      this.anchorOn(rows[rows.length - 1]);
+    }
+    this.stickToBottom = false;
+    this.render();
+    return true;
+  }
+
+  jumpToLatest() {
+    this.loId = null;
+    this.hiId = null;
+    this.anchor = null;
+    this.stickToBottom = true;
+    this.render();
+    this.scrollToBottom();
     this.updateJump();
   }
 
@@ -88,16 +149,30 @@ export class MessageList {
     return this.conv === null ? null : this.store.history(this.conv);
   }
 
+  // Show older messages: shift the window over loaded ones, else fetch a
+  // page and then shift onto it.
   loadOlder() {
+    if (!this.threadMode && this.shiftWindow(-1)) return;
     const hist = this.source();
     if (!hist || !hist.more || hist.loadingOlder || !hist.loaded) return;
-    this.anchor = { height: this.el.scrollHeight, top: this.el.scrollTop };
+    this.anchorOn(this.el.querySelector('.msg[data-id]'));
     if (this.threadMode) {
       this.session.loadThread(this.root, true);
       return;
     }
-    this.session.loadOlder(this.conv).then((ok) => {
-      if (!ok) this.anchor = null;
+    const conv = this.conv;
+    this.session.loadOlder(conv).then((ok) => {
+      if (!ok || conv !== this.conv) {
+        this.anchor = null;
+        return;
+      }
+      // The page is in the store; the next render shows its newest part.
+      const all = this.store.messagesOf(conv);
+      const lo = this.loId === null ? 0 : lowerBound(all, this.loId);
+      const nlo = Math.max(0, lo - STEP);
+      this.loId = all.length ? all[nlo].id : null;
+      const nhi = Math.min(all.length, nlo + MAX_ROWS);
+      if (this.hiId !== null || nhi < all.length) this.hiId = all[nhi - 1].id;
     });
   }
 
@@ -135,6 +210,8 @@ export class MessageList {
       this.confirming = null;
       this.stickToBottom = true;
       this.anchor = null;
+      this.loId = null;
+      this.hiId = null;
       this.newBelow = false;
       this.lastSeenId = 0;
       if (this.wanted) this.applyWanted();
@@ -428,6 +505,26 @@ export class MessageList {
     return t.root ? [t.root, ...replies] : replies;
   }
 
+  // The part of a conversation's loaded messages the DOM holds (see the
+  // header): around a message to show, or between loId and hiId, trimmed
+  // from the top while the reader follows the newest.
+  windowOf(all) {
+    if (this.pendingScroll) {
+      const at = lowerBound(all, this.pendingScroll);
+      if (at < all.length && all[at].id === this.pendingScroll) {
+        const lo = Math.max(0, Math.min(at - MAX_ROWS / 2, all.length - MAX_ROWS));
+        const hi = Math.min(all.length, lo + MAX_ROWS);
+        this.loId = all[lo].id;
+        this.hiId = hi >= all.length ? null : all[hi - 1].id;
+      }
+    }
+    const hi = this.hiId === null ? all.length : lowerBound(all, this.hiId) + 1;
+    let lo = this.loId === null ? Math.max(0, hi - MAX_ROWS) : lowerBound(all, this.loId);
+    if (this.hiId === null && this.stickToBottom && hi - lo > MAX_ROWS) lo = hi - MAX_ROWS;
+    this.loId = lo < all.length ? all[lo].id : null;
+    return all.slice(lo, hi);
+  }
+
   render() {
     const { store } = this;
     const el = this.el;
@@ -438,13 +535,18 @@ export class MessageList {
     }
     const c = store.convs.get(conv);
     const hist = this.source();
-    const msgs = this.shownMessages();
+    const all = this.shownMessages();
+    const msgs = this.threadMode ? all : this.windowOf(all);
+    const atStart = this.threadMode || !msgs.length || msgs[0] === all[0];
+    const atEnd = this.threadMode || this.hiId === null;
     const nodes = [];
     if (this.threadMode) {
       if (hist && hist.more) {
         nodes.push(this.row('older', String(hist.loadingOlder), () => h('div', { class: 'log-older' },
           h('button', { type: 'button', class: 'link-btn', text: hist.loadingOlder ? 'Loading…' : 'Load older replies', on: { click: () => this.loadOlder() } }))));
       }
+    } else if (!atStart) {
+      nodes.push(this.row('above', '', () => h('div', { class: 'log-older muted', text: '…' })));
     } else if (hist && hist.loaded && !hist.more) {
       const title = c ? (c.kind === 'channel' ? `#${c.name}` : store.convTitle(c)) : '';
       nodes.push(this.row('start', title, () => h('div', { class: 'log-start' },
@@ -481,7 +583,10 @@ export class MessageList {
       nodes.push(this.messageNode(m, compact));
       prev = m;
     }
-    const pending = store.pendingOf(conv, this.threadMode ? this.root : 0);
+    const pending = atEnd ? store.pendingOf(conv, this.threadMode ? this.root : 0) : [];
+    if (!atEnd) {
+      nodes.push(this.row('below', '', () => h('div', { class: 'log-older muted', text: '…' })));
+    }
     if (pending.length) {
       const last = prev;
       if (!last || dayKey(last.created_at) !== dayKey(pending[0].created_at)) nodes.push(this.dayNode(pending[0].created_at));
@@ -504,7 +609,7 @@ export class MessageList {
       target.scrollIntoView({ block: 'center' });
       this.stickToBottom = false;
     } else if (this.anchor && hist && !hist.loadingOlder) {
-      el.scrollTop = this.anchor.top + (el.scrollHeight - this.anchor.height);
+      if (this.anchor.node.isConnected) el.scrollTop = this.anchor.node.offsetTop - this.anchor.top;
       this.anchor = null;
     } else if (wasAtBottom) {
       el.scrollTop = el.scrollHeight;
