@@ -586,8 +586,7 @@ export class Session {
     if (!this.authed || !c || c.member === false || store.holdRead === convId) return;
     const hist = store.history(convId);
     if (!hist || !hist.loaded) return;
-    let newest = 0;
-    for (const id of hist.byId.keys()) if (id > newest) newest = id;
+    const newest = store.newestId(convId);
     const r = store.readOf(convId);
     if (newest <= r.last_read && !r.unread) return;
     if (this.readSent.get(convId) === newest) return;

@@ -227,6 +227,8 @@ export class Store {
     if (old && (old.deleted && !m.deleted)) return;
     if (old && !m.deleted && (old.edited_at || 0) > (m.edited_at || 0)) return;
     hist.byId.set(m.id, m);
+    hist.sorted = null;
+    if (!hist.newest || m.id > hist.newest) hist.newest = m.id;
     if (m.nonce && this.pending.has(m.nonce) && this.me && m.author === this.me.id) {
       this.pending.delete(m.nonce);
     }
@@ -315,19 +317,24 @@ export class Store {
     return [...t.byId.values()].sort((a, b) => a.id - b.id);
   }
 
-  // Sorted message list (ascending id) for a conversation.
+  // Sorted message list (ascending id) for a conversation: kept until a
+  // message changes, so scrolling a long history does not sort it again.
+  // Callers must not modify it.
   messagesOf(convId) {
     const hist = this.histories.get(convId);
     if (!hist) return [];
-    return [...hist.byId.values()].sort((a, b) => a.id - b.id);
+    if (!hist.sorted) hist.sorted = [...hist.byId.values()].sort((a, b) => a.id - b.id);
+    return hist.sorted;
   }
 
   oldestId(convId) {
+    const list = this.messagesOf(convId);
+    return list.length ? list[0].id : 0;
+  }
+
+  newestId(convId) {
     const hist = this.histories.get(convId);
-    if (!hist || hist.byId.size === 0) return 0;
-    let min = Infinity;
-    for (const id of hist.byId.keys()) if (id < min) min = id;
-    return min;
+    return (hist && hist.newest) || 0;
   }
 
   // --- pending sends -------------------------------------------------------

@@ -121,8 +121,16 @@ export class Sidebar {
     }));
   }
 
-  render() {
+  // The browser's notification permission, read again only when it may
+  // have changed (asking for it re-renders with the 'notify' topic).
+  notifyPermission(topics) {
+    if (this.permission === undefined || (topics && (topics.has('notify') || topics.has('all')))) this.permission = Notifier.permission();
+    return this.permission;
+  }
+
+  render(topics) {
     const { store } = this;
+    this.notifyPermission(topics);
     this.renderConn();
     const focusedKey = this.el.contains(document.activeElement) ? document.activeElement.dataset.key : null;
     this.renderPages();
@@ -171,7 +179,7 @@ export class Sidebar {
         h('div', { class: 'me-text' },
           h('div', { class: 'me-name', text: me.display_name || me.handle }),
           h('div', { class: 'me-sub', text: `@${me.handle} · ${TEAM_LABEL[me.team] || me.team}` })),
-        Notifier.permission() === 'default' ? h('button', {
+        this.notifyPermission() === 'default' ? h('button', {
           type: 'button', class: 'icon-btn', data: { key: 'notify' },
           attrs: { 'aria-label': 'Enable desktop notifications', title: 'Enable desktop notifications' },
           on: { click: () => this.actions.enableNotifications() },
