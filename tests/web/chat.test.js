@@ -186,6 +186,15 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   assert.equal(await chipB.getAttribute('aria-pressed'), 'true');
   await chipB.click();
   await msgRow(a, 'check the deck').locator('.reaction[data-emoji="tada"] .reaction-count', { hasText: '1' }).waitFor(WAIT);
+  // A reacting user whose name is an XSS payload: shown as text in the chip's
+  // label, live.
+  const mal = await registerUser(srv, { handle: 'mallory', displayName: XSS[0], team: 'other' });
+  await mal.client.ok('conv.join', { conv: launchCh.id });
+  const deckId = Number(await msgRow(a, 'check the deck').getAttribute('data-id'));
+  await mal.client.ok('react.add', { message: deckId, emoji: 'eyes' });
+  const eyes = msgRow(a, 'check the deck').locator('.reaction[data-emoji="eyes"]');
+  await eyes.waitFor(WAIT);
+  assert.match(await eyes.getAttribute('title'), /<img src=x onerror=window.__xss=1> reacted/);
   // Ben pins Ana's root question: Ana's header counts it, the panel lists it.
   const rootB2 = msgRow(b, 'Root question');
   await rootB2.hover();

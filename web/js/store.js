@@ -205,9 +205,11 @@ export class Store {
     return hist;
   }
 
-  // Forget cached histories (after a resync); the open one is refetched.
+  // Forget cached histories and threads (after a resync); the open ones
+  // are refetched.
   dropHistories() {
     this.histories.clear();
+    this.threads.clear();
     this.changed('messages');
   }
 

@@ -56,7 +56,7 @@ export class Composer {
     this.suggestEl,
     h('div', { class: 'composer-box' }, this.input, this.sendBtn),
     this.errorEl,
-    h('p', { class: 'composer-hint', id: `${id}-hint`, text: 'Enter to send · Shift+Enter for a new line · **bold** _italic_ `code`' }));
+    h('p', { class: 'composer-hint', id: `${id}-hint`, text: 'Enter to send · Shift+Enter for a new line · **bold** _italic_ `code` - list · @ to mention' }));
     return form;
   }
 
