@@ -110,6 +110,15 @@ test(`web chat: a channel of ${COUNT} messages opens and scrolls to the top`, { 
   assert.ok(await a.locator('#message-log .msg', { hasText: 'msg 0 of' }).isVisible(), 'the oldest message is on screen');
   await shot(a, 'chat-11-long-channel-top');
 
+  // Back to the newest in one click: the window moves, the DOM stays bounded.
+  await a.locator('.jump').click();
+  await a.locator('#message-log .msg', { hasText: `msg ${COUNT - 1} of` }).waitFor(WAIT);
+  const back = await a.evaluate(() => {
+    const log = document.getElementById('message-log');
+    return { rows: log.querySelectorAll('.msg').length, atBottom: log.scrollHeight - log.scrollTop - log.clientHeight < 100 };
+  });
+  assert.ok(back.rows <= 260 && back.atBottom, `at the newest message with ${back.rows} rows`);
+
   assert.deepEqual(await cspViolations(a), [], 'CSP violations');
   assert.deepEqual(problems, [], 'console errors or page errors');
   await browser.close();

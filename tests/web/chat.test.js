@@ -165,7 +165,8 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await msgRow(a, 'Second root').locator('.thread-summary').click();
   await msgRow(a, 'filler reply 69', '#thread-log').waitFor(WAIT);
   assert.equal(await msgRow(a, 'filler reply 0', '#thread-log').count(), 0, 'older replies not loaded yet');
-  await a.locator('#thread-log').getByRole('button', { name: 'Load older replies' }).click();
+  await a.locator('#thread-log').getByRole('button', { name: 'Load older replies' }).waitFor(WAIT);
+  await a.locator('#thread-log').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
   await msgRow(a, /^filler reply 0$/, '#thread-log').waitFor(WAIT);
   const replyIds = await a.locator('#thread-log .msg[data-id]').evaluateAll((els) => els.map((e) => e.dataset.id));
   assert.equal(replyIds.length, 71, 'root and every reply');
@@ -250,6 +251,20 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await a.locator('#search-input').press('Enter');
   await a.locator('.results .result', { hasText: 'onerror' }).waitFor(WAIT);
   await assertNoXss(a, 'ana search');
+
+  // --- reconnect: what happened while Ben was offline arrives once ----------------------
+  await b.goto(`${srv.url}#/c/${random.id}`);
+  await b.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
+  await b.evaluate(() => window.tandem.conn.stop());
+  await b.locator('.conn[data-state=closed]').waitFor(WAIT);
+  await post(ana, launchCh.id, '@ben while you were away');
+  await b.evaluate(() => window.tandem.conn.start());
+  await b.locator('.conn[data-state=open]').waitFor(WAIT);
+  await sidebarLink(b, 'launch').locator('.mention-badge', { hasText: '@1' }).waitFor(WAIT);
+  await sidebarLink(b, 'launch').click();
+  await msgRow(b, 'while you were away').waitFor(WAIT);
+  await sidebarLink(b, 'launch').locator('.badge').waitFor({ state: 'detached', ...WAIT });
+  assert.equal(await msgRow(b, 'while you were away').count(), 1, 'shown once');
 
   // --- 5. quick switcher, keyboard navigation ------------------------------------------
   await a.keyboard.press('Control+k');
@@ -337,6 +352,11 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await b.locator('#search-input').waitFor(WAIT);
   await shot(b, 'chat-09-phone-search');
   assert.ok(await b.evaluate(() => document.documentElement.scrollWidth <= 390), 'search fits at phone width');
+  // From a page, the drawer opens too.
+  await b.getByRole('button', { name: 'Show conversations' }).click();
+  await b.locator('#sidebar').waitFor({ state: 'visible', ...WAIT });
+  await sidebarLink(b, 'random').click();
+  await b.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
 
   await assertNoXss(a, 'ana');
   await assertNoXss(b, 'ben');

@@ -8,6 +8,7 @@ import { h, replace } from '../dom.js';
 import { renderMarkup } from '../markup.js';
 import { formatFull, formatDay, formatTime } from '../format.js';
 import { avatar } from './sidebar.js';
+import { icon } from './icons.js';
 
 const SNIP_START = '\u0002';
 const SNIP_END = '\u0003';
@@ -57,10 +58,18 @@ function messageItem(ctx, m, { body = null, extra = null, onOpen = null } = {}) 
         extra)));
 }
 
-function pageShell(title, ...rest) {
+// A page: its header (with the conversations button shown at phone width)
+// and its content.
+function pageShell(ctx, title, ...rest) {
   const titleId = `page-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return h('main', { class: 'page chat-page', attrs: { 'aria-labelledby': titleId } },
-    h('header', { class: 'page-head' }, h('h1', { class: 'page-title', id: titleId, text: title })),
+    h('header', { class: 'page-head' },
+      h('button', {
+        type: 'button', class: 'icon-btn menu-btn',
+        attrs: { 'aria-label': 'Show conversations', 'aria-controls': 'sidebar' },
+        on: { click: () => ctx.actions.toggleNav() },
+      }, icon('menu')),
+      h('h1', { class: 'page-title', id: titleId, text: title })),
     ...rest);
 }
 
@@ -71,7 +80,7 @@ export class ThreadsPage {
     this.ctx = ctx;
     this.listEl = h('ul', { class: 'results', attrs: { 'aria-label': 'Followed threads' } });
     this.noteEl = h('p', { class: 'muted page-note' });
-    this.el = pageShell('Threads', this.noteEl, this.listEl);
+    this.el = pageShell(this.ctx, 'Threads', this.noteEl, this.listEl);
   }
 
   async show() {
@@ -115,7 +124,7 @@ export class MentionsPage {
     this.listEl = h('ul', { class: 'results', attrs: { 'aria-label': 'Mentions' } });
     this.noteEl = h('p', { class: 'muted page-note' });
     this.moreBtn = h('button', { type: 'button', class: 'btn', text: 'Older mentions', hidden: true, on: { click: () => this.load(true) } });
-    this.el = pageShell('Mentions', this.noteEl, this.listEl, this.moreBtn);
+    this.el = pageShell(this.ctx, 'Mentions', this.noteEl, this.listEl, this.moreBtn);
     this.unlisten = ctx.session.listen((event, d) => {
       if (event === 'mention' && d.message && !this.messages.some((m) => m.id === d.message.id)) {
         this.messages.unshift(d.message);
@@ -165,7 +174,7 @@ export class SavedPage {
     this.ctx = ctx;
     this.listEl = h('ul', { class: 'results', attrs: { 'aria-label': 'Saved messages' } });
     this.noteEl = h('p', { class: 'muted page-note' });
-    this.el = pageShell('Saved', this.noteEl, this.listEl);
+    this.el = pageShell(this.ctx, 'Saved', this.noteEl, this.listEl);
   }
 
   async show() {
@@ -227,7 +236,7 @@ export class SearchPage {
     this.statusEl = h('p', { class: 'muted page-note', attrs: { role: 'status' } });
     this.listEl = h('ul', { class: 'results', attrs: { 'aria-label': 'Search results' } });
     this.moreBtn = h('button', { type: 'button', class: 'btn', text: 'More results', hidden: true, on: { click: () => this.run(true) } });
-    return pageShell('Search', this.form, this.statusEl, this.listEl, this.moreBtn);
+    return pageShell(this.ctx, 'Search', this.form, this.statusEl, this.listEl, this.moreBtn);
   }
 
   // The query the form describes: words plus filter terms.
