@@ -247,7 +247,7 @@ export class Session {
         if (!m) break;
         const isNew = store.upsertMessage(m);
         store.clearTyping(m.conv, m.author);
-        if (isNew && m.author !== me && !m.system && !m.thread) store.bumpUnread(m);
+        if (isNew && m.author !== me && !m.thread) store.bumpUnread(m);
         if (isNew && m.author !== me && m.thread) store.bumpThread(m);
         if (!store.convs.has(m.conv)) this.fetchConv(m.conv);
         break;

@@ -134,19 +134,9 @@ export class MessageList {
   }
 
   jumpToLatest() {
-    this.loId = null;
-    this.hiId = null;
-    this.anchor = null;
-    this.stickToBottom = true;
-    this.render();
     this.scrollToBottom();
+    this.render();
     this.updateJump();
-  }
-
-  // The page cache this list shows: a conversation's history or a thread.
-  source() {
-    if (this.threadMode) return this.root === null ? null : this.store.threads.get(this.root);
-    return this.conv === null ? null : this.store.history(this.conv);
   }
 
   // Show older messages: shift the window over loaded ones, else fetch a
@@ -219,7 +209,12 @@ export class MessageList {
     this.el.setAttribute('aria-label', this.threadMode ? 'Thread replies' : (label ? `Messages in ${label}` : 'Messages'));
   }
 
+  // Follow the newest messages again (after sending, or "Jump to latest"):
+  // the window returns to the end; the next render scrolls there.
   scrollToBottom() {
+    this.loId = null;
+    this.hiId = null;
+    this.anchor = null;
     this.el.scrollTop = this.el.scrollHeight;
     this.stickToBottom = true;
   }

@@ -32,7 +32,6 @@ export class PinsPanel {
     this.session.loadPins(convId);
   }
 
-  destroy() {}
 
   render(topics) {
     if (!topics.has('pins') && !topics.has('all') && !topics.has('users') && !topics.has('synced')) return;

@@ -49,7 +49,6 @@ export class ThreadPanel {
     this.session.loadThread(this.rootId);
   }
 
-  destroy() {}
 
   focus() {
     this.composer.focus();
