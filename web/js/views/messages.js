@@ -139,6 +139,12 @@ export class MessageList {
     this.updateJump();
   }
 
+  // The page cache this list shows: a conversation's history or a thread.
+  source() {
+    if (this.threadMode) return this.root === null ? null : this.store.threads.get(this.root);
+    return this.conv === null ? null : this.store.history(this.conv);
+  }
+
   // Show older messages: shift the window over loaded ones, else fetch a
   // page and then shift onto it.
   loadOlder() {
