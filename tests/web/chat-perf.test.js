@@ -110,6 +110,27 @@ test(`web chat: a channel of ${COUNT} messages opens and scrolls to the top`, { 
   assert.ok(await a.locator('#message-log .msg', { hasText: 'msg 0 of' }).isVisible(), 'the oldest message is on screen');
   await shot(a, 'chat-11-long-channel-top');
 
+  // Scrolling down again moves the window forward over loaded messages.
+  const down = await a.evaluate(async () => {
+    const log = document.getElementById('message-log');
+    const firstId = () => Number(log.querySelector('.msg[data-id]').dataset.id);
+    const from = firstId();
+    let ordered = true;
+    let maxRows = 0;
+    for (let i = 0; i < 10; i += 1) {
+      log.scrollTop = log.scrollHeight;
+      log.dispatchEvent(new Event('scroll'));
+      await new Promise((r) => setTimeout(r, 50));
+      const ids = [...log.querySelectorAll('.msg[data-id]')].map((e) => Number(e.dataset.id));
+      maxRows = Math.max(maxRows, ids.length);
+      for (let k = 1; k < ids.length; k += 1) if (ids[k] <= ids[k - 1]) ordered = false;
+    }
+    return { from, to: firstId(), ordered, maxRows };
+  });
+  assert.ok(down.ordered, 'rows stay in order while scrolling down');
+  assert.ok(down.to > down.from, `the window moved forward (${down.from} -> ${down.to})`);
+  assert.ok(down.maxRows <= 260, `bounded while scrolling down (${down.maxRows} rows)`);
+
   // Back to the newest in one click: the window moves, the DOM stays bounded.
   await a.locator('.jump').click();
   await a.locator('#message-log .msg', { hasText: `msg ${COUNT - 1} of` }).waitFor(WAIT);
