@@ -200,16 +200,15 @@ export class Session {
 
   // Unread and mention counts, followed threads and saved items: one call
   // each after every (re)connection; events keep them current after that.
+  // Each answer is stored as soon as it arrives, before the events that
+  // follow it on the socket are applied, so no event is lost under it.
   async loadCounts() {
     const { store } = this;
-    const [counts, threads, saved] = await Promise.all([
-      this.conn.request('unread.counts'),
-      this.conn.request('thread.list', { limit: 100 }),
-      this.conn.request('save.list', { limit: 100 }),
+    await Promise.all([
+      this.conn.request('unread.counts').then((r) => store.setReads(r.counts || [])),
+      this.conn.request('thread.list', { limit: 100 }).then((r) => store.setThreadStates(r.threads || [])),
+      this.conn.request('save.list', { limit: 100 }).then((r) => store.setSaved(r.saved || [])),
     ]);
-    store.setReads(counts.counts || []);
-    store.setThreadStates(threads.threads || []);
-    store.setSaved(saved.saved || []);
     store.pins.clear();
     if (store.active !== null) this.loadPins(store.active);
   }

@@ -273,7 +273,7 @@ export class Store {
     if (st) st.message = m;
   }
 
-  // A message by id wherever it is kept (history, threads, pins, saved).
+  // A message by id from the loaded histories and threads, or null.
   findMessage(id, convId) {
     const hist = convId !== undefined ? this.histories.get(convId) : null;
     if (hist && hist.byId.has(id)) return hist.byId.get(id);
