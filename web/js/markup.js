@@ -1,7 +1,8 @@
 // markup.js: the safe message-body renderer. It turns plain text into DOM
 // nodes for a deliberately small markup: **bold**, _italic_, `code`, bare
-// http(s) URLs as links, :emoji: shortcodes (emoji.js), and lists (lines
-// starting with "- ", "* " or "1. "). It builds nodes with createElement and
+// http(s) URLs as links, :emoji: shortcodes (emoji.js), @mentions (the
+// reader's own set apart), and lists (lines starting with "- ", "* " or
+// "1. "). It builds nodes with createElement and
 // createTextNode only; it never parses HTML, and it never produces a link
 // whose scheme is anything but http: or https:. Line breaks are kept as
 // text (the stylesheet uses white-space: pre-wrap).
@@ -21,6 +22,9 @@ const RULES = [
   { type: 'bold', re: /\*\*(?=\S)([^\n]*?\S)\*\*/g, lead: () => 0 },
   { type: 'italic', re: /(^|[^\p{L}\p{N}_])_(?=\S)([^\n]*?\S)_(?![\p{L}\p{N}_])/gu, lead: (m) => m[1].length },
   { type: 'emoji', re: /:([a-z0-9_+-]{1,32}):/g, lead: () => 0, accept: (m) => !!emojiChar(m[1]) },
+  // As the server reads mentions (PROTOCOL.md, Mentions): not right after a
+  // letter, digit or . _ - + / @; trailing . _ - are punctuation.
+  { type: 'mention', re: /(^|[^\p{L}\p{N}._+\/@-])@([a-z][a-z0-9._-]{0,31})/giu, lead: (m) => m[1].length },
 ];
 
 // Characters that end a sentence rather than a URL.
@@ -70,7 +74,7 @@ function findNext(text, pos) {
   return best;
 }
 
-function renderInto(parent, text, depth) {
+function renderInto(parent, text, depth, me) {
   let pos = 0;
   while (pos < text.length) {
     const tok = depth < MAX_DEPTH ? findNext(text, pos) : null;
@@ -81,6 +85,13 @@ function renderInto(parent, text, depth) {
     if (rule.type === 'code') {
       const el = document.createElement('code');
       el.textContent = m[1];
+      parent.appendChild(el);
+    } else if (rule.type === 'mention') {
+      const handle = m[2].replace(/[._-]+$/, '');
+      end = tok.start + 1 + handle.length;
+      const el = document.createElement('span');
+      el.className = me && handle.toLowerCase() === me ? 'mention me' : 'mention';
+      el.textContent = `@${handle}`;
       parent.appendChild(el);
     } else if (rule.type === 'emoji') {
       const el = document.createElement('span');
@@ -104,7 +115,7 @@ function renderInto(parent, text, depth) {
       }
     } else {
       const el = document.createElement(rule.type === 'bold' ? 'strong' : 'em');
-      renderInto(el, rule.type === 'bold' ? m[1] : m[2], depth + 1);
+      renderInto(el, rule.type === 'bold' ? m[1] : m[2], depth + 1, me);
       parent.appendChild(el);
     }
     pos = end;
@@ -120,15 +131,16 @@ function listLine(line) {
   return m ? { tag: 'ol', text: m[1] } : null;
 }
 
-// renderMarkup(text): a DocumentFragment for a message body. Runs of list
-// lines become <ul>/<ol> blocks; other lines stay text with their breaks.
-export function renderMarkup(text) {
+// renderMarkup(text, me): a DocumentFragment for a message body. Runs of
+// list lines become <ul>/<ol> blocks; other lines stay text with their
+// breaks. `me` (the reader's handle, optional) marks mentions of the reader.
+export function renderMarkup(text, me = null) {
   const frag = document.createDocumentFragment();
   const lines = String(text).split('\n');
   let plain = [];
   let list = null;
   const flushPlain = () => {
-    if (plain.length) renderInto(frag, plain.join('\n'), 0);
+    if (plain.length) renderInto(frag, plain.join('\n'), 0, me);
     plain = [];
   };
   for (const line of lines) {
@@ -144,7 +156,7 @@ export function renderMarkup(text) {
       frag.appendChild(list);
     }
     const li = document.createElement('li');
-    renderInto(li, item.text, 0);
+    renderInto(li, item.text, 0, me);
     list.appendChild(li);
   }
   flushPlain();

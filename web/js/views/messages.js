@@ -78,6 +78,7 @@ export class MessageList {
     });
     this.newBelow = false; // messages arrived while scrolled up
     this.lastSeenId = 0;
+    this.unreadFrom = null; // read marker when the conversation was opened
     this.jumpBtn = h('button', {
       type: 'button', class: 'jump', hidden: true,
       on: { click: () => this.jumpToLatest() },
@@ -210,6 +211,9 @@ export class MessageList {
       this.hiId = null;
       this.newBelow = false;
       this.lastSeenId = 0;
+      // Where "New messages" begins: the read marker as it was on opening.
+      const r = this.threadMode || convId === null ? null : this.store.readOf(convId);
+      this.unreadFrom = r && r.unread ? r.last_read : null;
       if (this.wanted) this.applyWanted();
     }
     this.el.setAttribute('aria-label', this.threadMode ? 'Thread replies' : (label ? `Messages in ${label}` : 'Messages'));
@@ -415,7 +419,7 @@ export class MessageList {
       } else if (editing) {
         body = this.editBox(m);
       } else {
-        body = h('div', { class: 'msg-body' }, renderMarkup(m.body),
+        body = h('div', { class: 'msg-body' }, renderMarkup(m.body, store.me && store.me.handle),
           m.edited_at ? h('span', { class: 'edited', text: '(edited)', attrs: { title: `Edited ${formatFull(m.edited_at)}` } }) : null);
       }
       const actions = m.deleted || editing ? null : this.actionsNode(m, mine, confirming);
@@ -485,7 +489,7 @@ export class MessageList {
       h('div', { class: 'gutter' }, me ? avatar(store, me.id) : null),
       h('div', { class: 'msg-main' },
         h('div', { class: 'msg-meta' }, h('span', { class: 'author', text: me ? me.display_name : 'You' })),
-        h('div', { class: 'msg-body' }, renderMarkup(p.body)),
+        h('div', { class: 'msg-body' }, renderMarkup(p.body, me && me.handle)),
         status));
     });
   }
@@ -568,6 +572,7 @@ export class MessageList {
     }
 
     let prev = null;
+    let dividerShown = false;
     for (const m of msgs) {
       if (this.threadMode && m.id === this.root) {
         nodes.push(this.messageNode(m, false));
@@ -579,8 +584,14 @@ export class MessageList {
         nodes.push(this.dayNode(m.created_at));
         prev = null;
       }
-      const compact = !!prev && prev.author === m.author && !prev.deleted && !m.deleted
+      let compact = !!prev && prev.author === m.author && !prev.deleted && !m.deleted
         && m.created_at - prev.created_at < GROUP_GAP_MS;
+      if (this.unreadFrom !== null && !dividerShown && m.id > this.unreadFrom && m.author !== (store.me && store.me.id)) {
+        dividerShown = true;
+        compact = false;
+        nodes.push(this.row('new-divider', '', () => h('div', { class: 'new-divider', attrs: { role: 'separator', 'aria-label': 'New messages' } },
+          h('span', { text: 'New messages' }))));
+      }
       nodes.push(this.messageNode(m, compact));
       prev = m;
     }
