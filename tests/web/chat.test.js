@@ -293,6 +293,15 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   // --- 6. composer: @ completion, emoji shortcodes, lists --------------------------------
   await sidebarLink(a, 'launch').click();
   await a.locator('#pane-title', { hasText: 'launch' }).waitFor(WAIT);
+  // Up and Down move between messages from the list.
+  await log(a).focus();
+  await a.keyboard.press('ArrowUp');
+  const lastId = await a.evaluate(() => Number(document.activeElement.dataset.id));
+  await a.keyboard.press('ArrowUp');
+  const prevId = await a.evaluate(() => Number(document.activeElement.dataset.id));
+  assert.ok(lastId > 0 && prevId > 0 && prevId < lastId, `focus moved up (${lastId} -> ${prevId})`);
+  await a.keyboard.press('ArrowDown');
+  assert.equal(await a.evaluate(() => Number(document.activeElement.dataset.id)), lastId);
   const box = a.locator('#composer-input');
   await box.fill('');
   await box.pressSequentially('Plan for @be');

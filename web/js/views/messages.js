@@ -74,7 +74,7 @@ export class MessageList {
     this.el = h('div', {
       class: ['log', this.threadMode && 'thread-log'], id: opts.id || 'message-log', tabIndex: 0,
       attrs: { role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Messages' },
-      on: { scroll: () => this.onScroll() },
+      on: { scroll: () => this.onScroll(), keydown: (e) => this.onKey(e) },
     });
     this.newBelow = false; // messages arrived while scrolled up
     this.lastSeenId = 0;
@@ -138,6 +138,24 @@ export class MessageList {
     this.scrollToBottom();
     this.render();
     this.updateJump();
+  }
+
+  // Up and Down move the focus between messages (from the list itself, the
+  // newest first); Home and End go to the first and last shown.
+  onKey(e) {
+    if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const t = e.target;
+    const here = t === this.el ? null : t.closest('.msg[data-id]');
+    if (t !== this.el && t !== here) return; // keys inside a message's controls
+    const rows = [...this.el.querySelectorAll('.msg[data-id]')];
+    if (!rows.length) return;
+    let i = here ? rows.indexOf(here) : rows.length;
+    if (e.key === 'ArrowUp') i -= 1;
+    else if (e.key === 'ArrowDown') i += 1;
+    else i = e.key === 'Home' ? 0 : rows.length - 1;
+    const next = rows[Math.max(0, Math.min(rows.length - 1, i))];
+    e.preventDefault();
+    next.focus();
   }
 
   // The page cache this list shows: a conversation's history or a thread.
@@ -434,6 +452,7 @@ export class MessageList {
         class: ['msg', compact && 'compact', mine && 'mine', m.deleted && 'deleted', editing && 'editing',
           m.system && 'system', highlight && 'highlight', pinned && 'is-pinned'],
         data: { id: m.id },
+        tabIndex: -1,
         attrs: { 'aria-label': `${name}, ${formatTime(m.created_at)}` },
       },
       compact ? h('div', { class: 'gutter' }, time) : h('div', { class: 'gutter' }, avatar(store, m.author)),
