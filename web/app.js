@@ -74,6 +74,9 @@ class Shell {
       enableNotifications: () => Notifier.request().then(() => this.sidebar.render(new Set(['notify']))),
     };
     this.notifier = new Notifier(store, session, (m) => this.showMessage(m));
+    this.unlisten = session.listen((event, d) => {
+      if (event === 'reminder' && d.message) this.toast(`Reminder: ${store.userName(d.message.author)}: ${d.message.body.slice(0, 140)}`);
+    });
     this.actions = actions;
     this.sidebar = new Sidebar(store, session, actions);
     this.pane = new Pane(store, session, actions);
@@ -148,6 +151,7 @@ class Shell {
     clearTimeout(this.toastTimer);
     document.removeEventListener('keydown', this.onGlobalKey);
     this.notifier.destroy();
+    this.unlisten();
     this.sidebar.destroy();
     this.pane.destroy();
     for (const p of this.pages.values()) p.destroy?.();

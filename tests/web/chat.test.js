@@ -9,7 +9,7 @@
 // with filters and highlighted snippets that opens the message in context
 // (paging back to it); the quick switcher, keyboard navigation, the
 // composer's completions, notification preferences and desktop
-// notifications, the theme toggle and phone width. An XSS corpus posted as
+// notifications, the theme toggle, phone width, and reminders. An XSS corpus posted as
 // thread replies, searched for, and as a reacting user's name executes
 // nothing. Console errors and CSP violations fail the test; screenshots go
 // to tests/out/screenshots/chat-*.png.
@@ -49,7 +49,7 @@ function sidebarLink(page, name) {
 }
 
 test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notifications', { timeout: 180000 }, async (t) => {
-  const srv = await startServer({ args: ['--open-registration'] });
+  const srv = await startServer({ args: ['--open-registration', '--test-clock', String(Date.now())] });
   let browser = null;
   t.after(async () => {
     if (browser) await browser.close().catch(() => {});
@@ -372,6 +372,16 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await b.locator('#sidebar').waitFor({ state: 'visible', ...WAIT });
   await sidebarLink(b, 'random').click();
   await b.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
+
+  // --- 9. remind me: set from a message, fires (test clock) as a toast ---------------------
+  await a.goto(`${srv.url}#/c/${launchCh.id}`);
+  const plan = msgRow(a, 'Plan for @ben');
+  await plan.hover();
+  await plan.getByRole('button', { name: 'Remind me about this message' }).click();
+  await plan.getByRole('button', { name: 'In 1 hour' }).click();
+  await a.locator('.toast', { hasText: 'I will remind you of this message in 1 hour' }).waitFor(WAIT);
+  await ana.client.ok('test.clock', { at: Date.now() + 2 * 3600000 });
+  await a.locator('.toast', { hasText: 'Reminder: Ana Reyes: Plan for @ben' }).waitFor(WAIT);
 
   await assertNoXss(a, 'ana');
   await assertNoXss(b, 'ben');

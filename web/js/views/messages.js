@@ -2,8 +2,8 @@
 // (with {thread: true}) one thread's root and replies. Day separators,
 // author rows, the safe markup of bodies, "(edited)", tombstones, pending
 // and failed sends, reactions (chips and a picker), thread summaries, pins,
-// saved marks, the message actions (react, reply in thread, pin, save, mark
-// unread, edit and delete of one's own), a highlighted message shown in
+// saved marks, the message actions (react, reply in thread, pin, save,
+// remind me, mark unread, edit and delete of one's own), a highlighted message shown in
 // context, and loading older pages when scrolled to the top. Rows are cached
 // by a signature of what they show, so a re-render only rebuilds what
 // changed. A conversation's list is windowed: at most MAX_ROWS messages are
@@ -60,6 +60,7 @@ export class MessageList {
     this.root = null; // root id in thread mode
     this.highlightId = null; // a message shown in context (search, mention)
     this.picking = null; // message id whose reaction picker is open
+    this.reminding = null; // message id whose "remind me" menu is open
     this.wanted = null; // {conv, id}: a message to show once its conversation opens
     this.conv = null;
     this.rows = new Map(); // key -> {sig, node}
@@ -219,6 +220,7 @@ export class MessageList {
       this.highlightId = null;
       this.pendingScroll = null;
       this.picking = null;
+      this.reminding = null;
       if (this.wanted && this.wanted.conv !== convId) this.wanted = null;
       this.rows.clear();
       this.editing = null;
@@ -319,8 +321,39 @@ export class MessageList {
 
   togglePicker(m) {
     this.picking = this.picking === m.id ? null : m.id;
+    this.reminding = null;
     this.render();
     if (this.picking !== null) this.el.querySelector('.picker button')?.focus();
+  }
+
+  toggleRemind(m) {
+    this.reminding = this.reminding === m.id ? null : m.id;
+    this.picking = null;
+    this.render();
+    if (this.reminding !== null) this.el.querySelector('.remind-menu button')?.focus();
+  }
+
+  remind(m, at, label) {
+    this.reminding = null;
+    this.render();
+    this.act(this.session.call('remind.add', { message: m.id, at })
+      .then(() => this.actions.toast?.(`I will remind you of this message ${label}.`)));
+  }
+
+  remindNode(m) {
+    const now = new Date();
+    const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9, 0, 0);
+    const choices = [
+      ['In 20 minutes', 'in 20 minutes', now.getTime() + 20 * 60000],
+      ['In 1 hour', 'in 1 hour', now.getTime() + 3600000],
+      ['Tomorrow at 9:00', 'tomorrow at 9:00', tomorrow.getTime()],
+    ];
+    return h('div', {
+      class: 'remind-menu', attrs: { role: 'group', 'aria-label': 'Remind me' },
+      on: { keydown: (e) => { if (e.key === 'Escape') { e.stopPropagation(); this.reminding = null; this.render(); } } },
+    }, choices.map(([text, label, at]) => h('button', {
+      type: 'button', class: 'btn small', text, on: { click: () => this.remind(m, at, label) },
+    })));
   }
 
   react(m, name) {
@@ -394,6 +427,7 @@ export class MessageList {
       !this.threadMode && member ? btn('Reply', 'Reply in thread', () => this.actions.openThread?.(m)) : null,
       member && !m.thread ? btn(pinned ? 'Unpin' : 'Pin', pinned ? 'Unpin message' : 'Pin message', () => this.act(this.session.setPinned(m, !pinned))) : null,
       btn(saved ? 'Unsave' : 'Save', saved ? 'Remove from saved' : 'Save message', () => this.act(this.session.setSaved(m, !saved))),
+      btn('Remind', 'Remind me about this message', () => this.toggleRemind(m), { 'aria-expanded': String(this.reminding === m.id) }),
       !this.threadMode && member && !mine ? btn('Unread', 'Mark unread', () => this.act(this.session.markUnread(m))) : null,
       mine && !m.system ? btn('Edit', 'Edit message', () => this.startEdit(m)) : null,
       mine && !m.system && !isRoot ? btn('Delete', 'Delete message', () => { this.confirming = m.id; this.deleteError = null; this.render(); }) : null);
@@ -421,11 +455,12 @@ export class MessageList {
     const saved = store.saved.has(m.id);
     const st = store.threadStates.get(m.id);
     const picking = this.picking === m.id;
+    const reminding = this.reminding === m.id;
     const highlight = this.highlightId === m.id;
     const c = store.convs.get(m.conv);
     const who = (m.reactions || []).map((r) => r.users.map((u) => store.userName(u)));
     const sig = JSON.stringify([m.body, m.edited_at, m.deleted, compact, name, team, editing && [this.editDraft, this.editError], confirming, delErr,
-      m.reactions, who, m.reply_count, m.last_reply_at, st && st.following && st.unread, pinned, saved, picking, highlight, c && c.member, m.system]);
+      m.reactions, who, m.reply_count, m.last_reply_at, st && st.following && st.unread, pinned, saved, picking, reminding, highlight, c && c.member, m.system]);
     return this.row(`m${m.id}`, sig, () => {
       const time = h('time', {
         class: 'msg-time', dateTime: new Date(m.created_at).toISOString(),
@@ -458,7 +493,7 @@ export class MessageList {
       compact ? h('div', { class: 'gutter' }, time) : h('div', { class: 'gutter' }, avatar(store, m.author)),
       h('div', { class: 'msg-main' }, marks, meta, body,
         delErr ? h('p', { class: 'msg-error', attrs: { role: 'alert' }, text: delErr }) : null,
-        this.reactionsNode(m), picking ? this.pickerNode(m) : null, this.threadSummary(m)),
+        this.reactionsNode(m), picking ? this.pickerNode(m) : null, reminding ? this.remindNode(m) : null, this.threadSummary(m)),
       actions);
     });
   }
