@@ -328,7 +328,7 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   conn.reconnectNow();
   session.refreshConvs();
-  store.changed('active'); // mark what is on screen read
+  store.changed('unread'); // re-render: what is on screen gets marked read
 });
 narrow.addEventListener('change', () => shell && shell.setNav(false));
 
