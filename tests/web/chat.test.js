@@ -9,7 +9,8 @@
 // with filters and highlighted snippets that opens the message in context
 // (paging back to it); the quick switcher, keyboard navigation, the
 // composer's completions, notification preferences and desktop
-// notifications, the theme toggle, phone width, and reminders. An XSS corpus posted as
+// notifications, the theme toggle, phone width, reminders and scheduled
+// messages. An XSS corpus posted as
 // thread replies, searched for, and as a reacting user's name executes
 // nothing. Console errors and CSP violations fail the test; screenshots go
 // to tests/out/screenshots/chat-*.png.
@@ -373,15 +374,34 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   await sidebarLink(b, 'random').click();
   await b.locator('#pane-title', { hasText: 'random' }).waitFor(WAIT);
 
-  // --- 9. remind me: set from a message, fires (test clock) as a toast ---------------------
+  // --- 9. remind me and send later (the test clock makes them due) ----------------------
   await a.goto(`${srv.url}#/c/${launchCh.id}`);
   const plan = msgRow(a, 'Plan for @ben');
   await plan.hover();
   await plan.getByRole('button', { name: 'Remind me about this message' }).click();
   await plan.getByRole('button', { name: 'In 1 hour' }).click();
   await a.locator('.toast', { hasText: 'I will remind you of this message in 1 hour' }).waitFor(WAIT);
+  // Send later: two scheduled from the composer, one cancelled on the page.
+  for (const text of ['Scheduled hello for the morning', 'Cancel me before it goes']) {
+    await a.locator('#composer-input').fill(text);
+    await a.getByRole('button', { name: 'Send later' }).click();
+    await a.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await a.locator('.toast', { hasText: 'Scheduled for' }).waitFor(WAIT);
+    assert.equal(await a.locator('#composer-input').inputValue(), '');
+  }
+  await a.locator('#sidebar a[href="#/scheduled"]').click();
+  const cancelMe = a.locator('.results .result', { hasText: 'Cancel me' });
+  await cancelMe.getByRole('button', { name: 'Cancel scheduled message' }).click();
+  await cancelMe.waitFor({ state: 'detached', ...WAIT });
+  await a.locator('.results .result', { hasText: 'Scheduled hello' }).waitFor(WAIT);
+  // Two hours later (test clock): the reminder fires, the scheduled message
+  // goes out (and leaves the list), the cancelled one does not.
   await ana.client.ok('test.clock', { at: Date.now() + 2 * 3600000 });
   await a.locator('.toast', { hasText: 'Reminder: Ana Reyes: Plan for @ben' }).waitFor(WAIT);
+  await a.locator('.results .result', { hasText: 'Scheduled hello' }).waitFor({ state: 'detached', ...WAIT });
+  await b.goto(`${srv.url}#/c/${launchCh.id}`);
+  await msgRow(b, 'Scheduled hello for the morning').waitFor(WAIT);
+  assert.equal(await msgRow(b, 'Cancel me before it goes').count(), 0, 'the cancelled one never went out');
 
   await assertNoXss(a, 'ana');
   await assertNoXss(b, 'ben');

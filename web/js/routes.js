@@ -21,7 +21,7 @@
 // shows one on demand (a thread) and actions.closeSide() returns to the
 // provider's.
 
-import { ThreadsPage, MentionsPage, SavedPage, SearchPage } from './views/pages.js';
+import { ThreadsPage, MentionsPage, SavedPage, SearchPage, ScheduledPage } from './views/pages.js';
 
 export const PAGES = [
   // --- chat pages ---
@@ -29,6 +29,7 @@ export const PAGES = [
   { name: 'mentions', label: 'Mentions', icon: 'at', nav: true, Page: MentionsPage, badge: (store) => [...store.reads.values()].reduce((n, r) => n + (r.mentions || 0), 0) },
   { name: 'saved', label: 'Saved', icon: 'bookmark', nav: true, Page: SavedPage },
   { name: 'search', label: 'Search', icon: 'search', nav: true, Page: SearchPage },
+  { name: 'scheduled', label: 'Scheduled', icon: 'clock', nav: true, Page: ScheduledPage },
 
   // --- sales and marketing pages ---
 ];

@@ -575,6 +575,12 @@ export class Session {
     this.store.upsertMessage(res.message);
   }
 
+  // Post `body` in a conversation at `at` (ms); resolves with the item.
+  async schedule(convId, body, at) {
+    const res = await this.conn.request('msg.schedule', { conv: convId, body, nonce: newNonce(), at });
+    return res.scheduled;
+  }
+
   // --- read markers ----------------------------------------------------------------
 
   // The open conversation is on screen: move the read marker to its newest

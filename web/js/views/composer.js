@@ -1,9 +1,10 @@
 // views/composer.js: the message box. Enter sends, Shift+Enter adds a line,
 // Up in an empty box edits one's last message. Typing `@` completes people,
 // @team-sales, @team-marketing and @channel; typing `:` and two letters
-// completes emoji shortcodes (emoji.js). Sending never waits for the
-// network: the session shows the message as pending at once. Typing
-// notifications are throttled by the session.
+// completes emoji shortcodes (emoji.js). The clock button (when the owner
+// offers hooks.schedule) sends the text later, at a chosen time. Sending
+// never waits for the network: the session shows the message as pending at
+// once. Typing notifications are throttled by the session.
 
 import { h, replace } from '../dom.js';
 import { icon } from './icons.js';
@@ -20,7 +21,8 @@ const encoder = new TextEncoder();
 
 export class Composer {
   // hooks: {sent(), editLast() -> bool, send(body) (optional: instead of a
-  // top-level send, e.g. a thread reply)}; opts: {id, placeholder}.
+  // top-level send, e.g. a thread reply), schedule(body, at) -> promise
+  // (optional: offers "send later")}; opts: {id}.
   constructor(store, session, hooks, opts = {}) {
     this.store = store;
     this.session = session;
@@ -49,12 +51,22 @@ export class Composer {
     this.input.addEventListener('blur', () => this.closeSuggest());
     this.errorEl = h('p', { class: 'composer-error', id: `${id}-error`, attrs: { role: 'alert' }, hidden: true });
     this.sendBtn = h('button', { type: 'submit', class: 'icon-btn send', attrs: { 'aria-label': 'Send message', title: 'Send (Enter)' } }, icon('send'));
+    this.laterBtn = this.hooks.schedule ? h('button', {
+      type: 'button', class: 'icon-btn', attrs: { 'aria-label': 'Send later', title: 'Send later', 'aria-expanded': 'false' },
+      on: { click: () => this.toggleLater() },
+    }, icon('clock')) : null;
+    this.laterAt = h('input', { type: 'datetime-local', id: `${id}-later-at` });
+    this.laterEl = h('div', { class: 'later', hidden: true, attrs: { role: 'group', 'aria-label': 'Send later' } },
+      h('label', { htmlFor: `${id}-later-at`, text: 'Send at' }), this.laterAt,
+      h('button', { type: 'button', class: 'btn small primary', text: 'Schedule', on: { click: () => this.schedule() } }),
+      h('button', { type: 'button', class: 'btn small', text: 'Cancel', on: { click: () => this.toggleLater(false) } }));
     const form = h('form', {
       class: 'composer', attrs: { 'aria-label': 'Send a message' },
       on: { submit: (e) => { e.preventDefault(); this.submit(); } },
     },
     this.suggestEl,
-    h('div', { class: 'composer-box' }, this.input, this.sendBtn),
+    this.laterEl,
+    h('div', { class: 'composer-box' }, this.input, this.laterBtn, this.sendBtn),
     this.errorEl,
     h('p', { class: 'composer-hint', id: `${id}-hint`, text: 'Enter to send · Shift+Enter for a new line · **bold** _italic_ `code` - list · @ to mention' }));
     return form;
@@ -189,16 +201,57 @@ export class Composer {
     }
   }
 
-  submit() {
+  // Open or close the "send later" row; it starts one hour from now.
+  toggleLater(open = this.laterEl.hidden) {
+    this.laterEl.hidden = !open;
+    this.laterBtn.setAttribute('aria-expanded', String(open));
+    if (!open) return;
+    const d = new Date(Date.now() + 3600000);
+    const pad = (n) => String(n).padStart(2, '0');
+    this.laterAt.value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    this.laterAt.focus();
+  }
+
+  // The text, when it may be sent: not empty and within the size limit.
+  sendable() {
     const body = this.input.value;
-    if (this.conv === null || !body.trim()) return;
+    if (this.conv === null || !body.trim()) return null;
     const limits = (this.store.server && this.store.server.limits) || {};
     const max = limits.max_body_bytes || 16384;
     const size = encoder.encode(body).length;
     if (size > max) {
       this.showError(`This message is too long: ${size} bytes, the limit is ${max}.`);
+      return null;
+    }
+    return body;
+  }
+
+  async schedule() {
+    const body = this.sendable();
+    const at = new Date(this.laterAt.value).getTime();
+    if (body === null) {
+      if (!this.errorEl.textContent) this.showError('Write the message first.');
       return;
     }
+    if (!Number.isFinite(at) || at <= Date.now()) {
+      this.showError('Pick a time in the future.');
+      return;
+    }
+    try {
+      await this.hooks.schedule(body, at);
+      this.input.value = '';
+      this.drafts.delete(this.conv);
+      this.autosize();
+      this.showError('');
+      this.toggleLater(false);
+    } catch (err) {
+      this.showError(`Could not schedule: ${err.message || err.code}`);
+    }
+  }
+
+  submit() {
+    const body = this.sendable();
+    if (body === null) return;
     if (this.hooks.send) this.hooks.send(body);
     else this.session.send(this.conv, body);
     this.input.value = '';

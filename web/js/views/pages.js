@@ -1,7 +1,7 @@
 // views/pages.js: the chat pages of routes.js, each a list of messages
 // that opens one in its conversation: followed threads (unread first),
-// mentions of me, my saved items, and search (filters, highlighted
-// snippets, paging). They follow the page contract in routes.js and build
+// mentions of me, my saved items, search (filters, highlighted snippets,
+// paging), and my scheduled messages (cancel before they go out). They follow the page contract in routes.js and build
 // everything with h(): snippets become text nodes and <mark> elements.
 
 import { h, replace } from '../dom.js';
@@ -334,5 +334,69 @@ export class SearchPage {
       this.draw();
     }
     if (topics.has('synced') && this.query) this.run(false);
+  }
+}
+
+// --- scheduled messages --------------------------------------------------------------------
+
+export class ScheduledPage {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.items = [];
+    this.listEl = h('ul', { class: 'results', attrs: { 'aria-label': 'Scheduled messages' } });
+    this.noteEl = h('p', { class: 'muted page-note' });
+    this.el = pageShell(ctx, 'Scheduled', this.noteEl, this.listEl);
+    // Sent or failed items leave the list; a failure says why.
+    this.unlisten = ctx.session.listen((event, d) => {
+      if (event !== 'schedule.sent' && event !== 'schedule.failed') return;
+      if (event === 'schedule.failed') ctx.actions.toast(`A scheduled message could not be sent: ${d.error}`);
+      this.load();
+    });
+  }
+
+  destroy() {
+    this.unlisten();
+  }
+
+  show() {
+    this.load();
+  }
+
+  async load() {
+    try {
+      const res = await this.ctx.session.call('schedule.list');
+      this.items = res.scheduled || [];
+      this.noteEl.textContent = this.items.length ? '' : 'Nothing scheduled. Use the clock beside Send to send a message later.';
+    } catch (err) {
+      this.noteEl.textContent = `Could not load scheduled messages: ${err.message || err.code}`;
+    }
+    this.draw();
+  }
+
+  async cancel(item) {
+    try {
+      await this.ctx.session.call('schedule.cancel', { schedule: item.id });
+    } catch (err) {
+      this.ctx.actions.toast(`Could not cancel: ${err.message || err.code}`);
+    }
+    this.load();
+  }
+
+  draw() {
+    const { store } = this.ctx;
+    replace(this.listEl, this.items.map((it) => h('li', { class: 'result', data: { id: it.id } },
+      h('div', { class: 'result-open muted' },
+        h('span', { class: 'result-where', text: convLabel(store, it.conv) }),
+        h('span', { text: `at ${formatFull(it.at)}` })),
+      h('div', { class: 'msg-body' }, renderMarkup(it.body)),
+      h('div', { class: 'result-extra' }, h('button', {
+        type: 'button', class: 'link-btn', text: 'Cancel', attrs: { 'aria-label': 'Cancel scheduled message' },
+        on: { click: () => this.cancel(it) },
+      })))));
+  }
+
+  render(topics) {
+    if (topics.has('synced')) this.load();
+    else if (topics.has('convs')) this.draw();
   }
 }

@@ -8,7 +8,7 @@ import { icon } from './icons.js';
 import { MessageList } from './messages.js';
 import { Composer } from './composer.js';
 import { connLabel } from './sidebar.js';
-import { TEAM_LABEL } from '../format.js';
+import { TEAM_LABEL, formatFull } from '../format.js';
 import { PinsPanel } from './pins.js';
 
 const NOTIFY_LABEL = { all: 'All messages', mentions: 'Mentions only', muted: 'Muted' };
@@ -26,6 +26,8 @@ export class Pane {
     this.composer = new Composer(store, session, {
       sent: () => this.list.scrollToBottom(),
       editLast: () => this.list.editLast(),
+      schedule: (body, at) => session.schedule(store.active, body, at)
+        .then(() => actions.toast(`Scheduled for ${formatFull(at)}. See Scheduled to cancel it.`)),
     });
     this.list.onDone = () => this.composer.focus();
     this.el = this.build();
