@@ -110,7 +110,7 @@ test('web chat: unread, threads, reactions, pins, saved, search, keyboard, notif
   const divider = log(a).locator('.new-divider');
   await divider.waitFor(WAIT);
   assert.match(await divider.evaluate((el) => el.nextElementSibling.textContent), /Before you arrived: one/);
-  assert.equal(await msgRow(a, 'check the deck').locator('.mention.me').textContent(), '@ana');
+  assert.equal(await msgRow(a, 'check the deck').locator('.mention.mention-me').textContent(), '@ana');
   await sidebarLink(a, 'launch').locator('.badge').waitFor({ state: 'detached', ...WAIT });
   await sidebarLink(a2, 'launch').locator('.badge').waitFor({ state: 'detached', ...WAIT });
   // Mark unread from a message: the count comes back in both tabs and stays

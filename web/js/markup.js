@@ -90,7 +90,7 @@ function renderInto(parent, text, depth, me) {
       const handle = m[2].replace(/[._-]+$/, '');
       end = tok.start + 1 + handle.length;
       const el = document.createElement('span');
-      el.className = me && handle.toLowerCase() === me ? 'mention me' : 'mention';
+      el.className = me && handle.toLowerCase() === me ? 'mention mention-me' : 'mention';
       el.textContent = `@${handle}`;
       parent.appendChild(el);
     } else if (rule.type === 'emoji') {
