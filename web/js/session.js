@@ -337,6 +337,7 @@ export class Session {
         break;
       }
       case 'user.new':
+      case 'user.update':
         if (d.user) store.upsertUser(d.user);
         break;
       case 'presence':
