@@ -12,6 +12,10 @@ import { Sidebar } from './js/views/sidebar.js';
 import { Pane } from './js/views/pane.js';
 import { CreateChannelDialog, UserPickerDialog } from './js/views/dialogs.js';
 import { SIDE_PROVIDERS, pageNamed } from './js/routes.js';
+import { ThreadPanel } from './js/views/thread.js';
+import { QuickSwitcher } from './js/views/switcher.js';
+import { Notifier } from './js/notify.js';
+import { applyTheme, toggleTheme } from './js/theme.js';
 
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const conn = new Connection(wsUrl, 'tandem.v1');
@@ -64,7 +68,15 @@ class Shell {
       go: (page, arg) => { go(page, arg); this.setNav(false); },
       openSide: (panel) => this.openSide(panel),
       closeSide: () => this.closeSide(),
+      openThread: (m) => this.openThread(m),
+      showMessage: (m) => this.showMessage(m),
+      toggleTheme: () => { toggleTheme(); this.sidebar.render(new Set(['theme'])); },
+      enableNotifications: () => Notifier.request().then(() => this.sidebar.render(new Set(['notify']))),
     };
+    this.notifier = new Notifier(store, session, (m) => this.showMessage(m));
+    this.unlisten = session.listen((event, d) => {
+      if (event === 'reminder' && d.message) this.toast(`Reminder: ${store.userName(d.message.author)}: ${d.message.body.slice(0, 140)}`);
+    });
     this.actions = actions;
     this.sidebar = new Sidebar(store, session, actions);
     this.pane = new Pane(store, session, actions);
@@ -77,12 +89,38 @@ class Shell {
     this.createDialog = new CreateChannelDialog(session, (c) => this.opened(c));
     this.dmDialog = new UserPickerDialog(store, session, (c) => this.opened(c));
     this.scrim = h('div', { class: 'scrim', on: { click: () => this.setNav(false) } });
+    this.switcher = new QuickSwitcher(store, {
+      open: (id) => { navigate(id); this.setNav(false); },
+      go: (page) => actions.go(page),
+      openDm: (uid) => session.openDm(uid).then((c) => this.opened(c), (err) => this.toast(`Could not open: ${err.message || err.code}`)),
+    });
     this.toastEl = h('div', { class: 'toast', attrs: { role: 'alert' }, hidden: true });
     this.el = h('div', { class: 'shell' }, this.sidebar.el, this.scrim, this.mainEl, this.sideEl,
-      this.createDialog.el, this.dmDialog.el, this.toastEl);
+      this.createDialog.el, this.dmDialog.el, this.switcher.el, this.toastEl);
+    this.onGlobalKey = (e) => this.globalKey(e);
+    document.addEventListener('keydown', this.onGlobalKey);
     this.el.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && this.navOpen) this.setNav(false);
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if (this.navOpen) this.setNav(false);
+      else if (this.pinned) this.closeSide();
     });
+  }
+
+  // Shortcuts that work anywhere: Ctrl/Cmd+K opens the quick switcher,
+  // Alt+Up/Down moves to the previous/next conversation of the sidebar.
+  globalKey(e) {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      this.switcher.open();
+    } else if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === 'ArrowUp' || e.key === 'ArrowDown')) {
+      const ids = [...this.sidebar.el.querySelectorAll('.conv-link[data-conv]:not(.not-member)')].map((a) => Number(a.dataset.conv));
+      if (!ids.length) return;
+      e.preventDefault();
+      const at = ids.indexOf(store.active);
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      const next = at < 0 ? ids[0] : ids[(at + step + ids.length) % ids.length];
+      navigate(next);
+    }
   }
 
   opened(conv) {
@@ -111,6 +149,9 @@ class Shell {
 
   destroy() {
     clearTimeout(this.toastTimer);
+    document.removeEventListener('keydown', this.onGlobalKey);
+    this.notifier.destroy();
+    this.unlisten();
     this.sidebar.destroy();
     this.pane.destroy();
     for (const p of this.pages.values()) p.destroy?.();
@@ -134,6 +175,8 @@ class Shell {
     if (this.mainEl.firstChild !== shown) replace(this.mainEl, shown);
     this.page = page;
     this.pageName = r.page || null;
+    // A panel opened for one conversation closes when another is shown.
+    if (this.pinned && this.pinned.conv !== undefined && (page || this.pinned.conv !== r.conv)) this.closeSide();
     if (page) {
       session.openConv(null);
       page.show(r.arg);
@@ -143,6 +186,27 @@ class Shell {
     }
     this.renderSide(new Set(['all']));
     this.sidebar.render(new Set(['route']));
+  }
+
+  openThread(m) {
+    this.openSide(new ThreadPanel({ store, session, actions: this.actions }, m));
+    if (!narrow.matches) this.pinned.focus();
+  }
+
+  // Open a message's conversation scrolled to it, highlighted (paging back
+  // until it is loaded); a thread reply opens its thread beside it.
+  async showMessage(m) {
+    const rootId = m.thread || m.id;
+    this.pane.list.focusMessage(rootId, m.conv);
+    navigate(m.conv);
+    this.setNav(false);
+    if (m.thread) {
+      this.openThread(m);
+      this.pinned.list.focusMessage(m.id, m.conv);
+    }
+    const found = await session.reveal(m.conv, rootId);
+    if (!found) this.toast('That message is no longer in the conversation.');
+    store.messagesChanged(m.conv);
   }
 
   openSide(panel) {
@@ -240,12 +304,13 @@ function render(topics) {
     if (id !== null || store.active !== null) session.openConv(id);
   }
   shell.render(topics);
+  if (!shell.page && store.active !== null && document.visibilityState === 'visible') session.markSeen(store.active);
   if (store.active !== focusedConv) {
     focusedConv = store.active;
     if (focusedConv !== null && !shell.page && !narrow.matches && !shell.el.querySelector('dialog[open]')) shell.pane.composer.focus();
   }
   let unread = 0;
-  for (const n of store.unread.values()) unread += n;
+  for (const r of store.reads.values()) if (r.notify !== 'muted') unread += r.mentions || (r.notify === 'all' ? r.unread : 0);
   const c = !shell.page && store.active !== null ? store.convs.get(store.active) : null;
   const pageTitle = shell.page ? (shell.page.title || pageNamed(shell.pageName).label) : null;
   const title = c ? (c.kind === 'channel' ? `#${c.name}` : store.convTitle(c)) : (pageTitle || 'Tandem');
@@ -263,11 +328,13 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
   conn.reconnectNow();
   session.refreshConvs();
+  store.changed('unread'); // re-render: what is on screen gets marked read
 });
 narrow.addEventListener('change', () => shell && shell.setNav(false));
 
 // For the browser tests and for debugging from the console.
 window.tandem = { store, session, conn };
 
+applyTheme();
 render(new Set(['all']));
 session.start();

@@ -1,6 +1,7 @@
 // The web client's safe markup renderer (web/js/markup.js), run in a real
 // browser page served by tandemd: inputs map to the expected DOM shape, and
-// nothing but text, <strong>, <em>, <code> and http(s) <a> ever comes out.
+// nothing but text, <strong>, <em>, <code>, emoji and mention <span>, lists
+// and http(s) <a> ever comes out.
 //
 // Run: cd tests && node --test web/
 
@@ -34,6 +35,10 @@ const CASES = [
   ['<img src=x onerror=alert(1)>', ['<img src=x onerror=alert(1)>']],
   ['`https://example.com`', [['code', {}, 'https://example.com']]],
   ['https://example.com/"><svg onload=alert(1)>', [LINK('https://example.com/'), '"><svg onload=alert(1)>']],
+  ['hi @ana, mail a@b.com or @team-sales. x@y', ['hi ', ['span', { class: 'mention' }, '@ana'], ', mail a@b.com or ', ['span', { class: 'mention' }, '@team-sales'], '. x@y']],
+  [':tada: shipped :nope: :+1:', [['span', { class: 'emoji', title: ':tada:' }, '🎉'], ' shipped :nope: ', ['span', { class: 'emoji', title: ':+1:' }, '👍']]],
+  ['plan:\n- one\n- **two**\n1. first\nafter', ['plan:', ['ul', {}, ['li', {}, 'one'], ['li', {}, ['strong', {}, 'two']]], ['ol', {}, ['li', {}, 'first']], 'after']],
+  ['-not a list\n* <script>x</script>', ['-not a list', ['ul', {}, ['li', {}, '<script>x</script>']]]],
   ['x https://a.example/p?q=1&r=<b>', ['x ', LINK('https://a.example/p?q=1&r=', 'https://a.example/p?q=1&r='), '<b>']],
 ];
 

@@ -21,6 +21,7 @@
 // shows one on demand (a thread) and actions.closeSide() returns to the
 // provider's.
 
+import { ThreadsPage, MentionsPage, SavedPage, SearchPage, ScheduledPage } from './views/pages.js';
 // --- sales and marketing imports ---
 import { RequestsPage } from './sm/requests.js';
 import { FeedbackPage } from './sm/feedback.js';
@@ -33,6 +34,11 @@ import { FeedbackPanel } from './sm/feedback-panel.js';
 
 export const PAGES = [
   // --- chat pages ---
+  { name: 'threads', label: 'Threads', icon: 'thread', nav: true, Page: ThreadsPage, badge: (store) => store.threadsUnread() },
+  { name: 'mentions', label: 'Mentions', icon: 'at', nav: true, Page: MentionsPage, badge: (store) => [...store.reads.values()].reduce((n, r) => n + (r.mentions || 0), 0) },
+  { name: 'saved', label: 'Saved', icon: 'bookmark', nav: true, Page: SavedPage },
+  { name: 'search', label: 'Search', icon: 'search', nav: true, Page: SearchPage },
+  { name: 'scheduled', label: 'Scheduled', icon: 'clock', nav: true, Page: ScheduledPage },
 
   // --- sales and marketing pages ---
   { name: 'requests', label: 'Requests', icon: 'requests', nav: true, Page: RequestsPage, badge: (store) => unreadOfKind(store, 'request') },

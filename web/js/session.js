@@ -9,6 +9,8 @@ import { ProtoError } from './conn.js';
 
 const TOKEN_KEY = 'tandem.token';
 const HISTORY_PAGE = 50;
+const OLDER_PAGE = 100; // pages fetched when scrolling back
+const JUMP_PAGE = 200; // paging back towards a message to show in context
 const TYPING_EVERY_MS = 3000;
 
 // A nonce for msg.send. crypto.randomUUID() exists only in secure contexts
@@ -38,6 +40,7 @@ export class Session {
     this.lastTyping = new Map(); // conv id -> ms of the last typing sent
     this.membersLoading = new Set();
     this.convLoading = new Set();
+    this.readSent = new Map(); // conv id or 't<root>' -> marker last sent
     this.readyWaiters = [];
     this.listeners = new Set(); // fn(event name, data, frame) for every event
 
@@ -125,6 +128,7 @@ export class Session {
     this.helloDone = false;
     this.membersLoading.clear();
     this.convLoading.clear();
+    this.readSent.clear();
     for (const hist of this.store.histories.values()) {
       hist.loading = false;
       hist.loadingOlder = false;
@@ -186,11 +190,27 @@ export class Session {
         store.setUsers(users.users || []);
         if (store.active !== null) this.openConv(store.active);
       }
+      await this.loadCounts();
       // Pages refetch what they show: events may have been missed.
       store.changed('synced');
     } catch (err) {
       if (err.code !== 'disconnected' && err.code !== 'timeout') console.warn('bootstrap failed', err);
     }
+  }
+
+  // Unread and mention counts, followed threads and saved items: one call
+  // each after every (re)connection; events keep them current after that.
+  // Each answer is stored as soon as it arrives, before the events that
+  // follow it on the socket are applied, so no event is lost under it.
+  async loadCounts() {
+    const { store } = this;
+    await Promise.all([
+      this.conn.request('unread.counts').then((r) => store.setReads(r.counts || [])),
+      this.conn.request('thread.list', { limit: 100 }).then((r) => store.setThreadStates(r.threads || [])),
+      this.conn.request('save.list', { limit: 100 }).then((r) => store.setSaved(r.saved || [])),
+    ]);
+    store.pins.clear();
+    if (store.active !== null) this.loadPins(store.active);
   }
 
   // --- for pages and panels ---------------------------------------------------
@@ -226,13 +246,46 @@ export class Session {
         if (!m) break;
         const isNew = store.upsertMessage(m);
         store.clearTyping(m.conv, m.author);
-        if (isNew && m.author !== me && m.conv !== store.active) store.bumpUnread(m.conv);
+        if (isNew && m.author !== me && !m.thread) store.bumpUnread(m);
+        if (isNew && m.author !== me && m.thread) store.bumpThread(m);
         if (!store.convs.has(m.conv)) this.fetchConv(m.conv);
         break;
       }
       case 'message.edit':
+        if (d.message) store.replaceMessage(d.message);
+        break;
       case 'message.delete':
-        if (d.message) store.upsertMessage(d.message);
+        if (d.message) {
+          store.dropUnread(d.message, store.findMessage(d.message.id, d.message.conv) || { deleted: false });
+          store.replaceMessage(d.message);
+          store.pinChanged({ conv: d.message.conv, message: d.message, pinned: false });
+          if (store.saved.delete(d.message.id)) store.changed('saved');
+        }
+        break;
+      case 'mention':
+        if (d.message) store.bumpMention(d.message);
+        break;
+      case 'read.update':
+        if (d.thread) store.setThreadState(d.thread, { last_read: d.last_read, unread: d.unread, ...(typeof d.following === 'boolean' ? { following: d.following } : {}) });
+        else store.setRead(d.conv, { last_read: d.last_read, unread: d.unread, mentions: d.mentions, ...(d.notify ? { notify: d.notify } : {}) });
+        break;
+      case 'prefs.update':
+        store.setNotify(d.conv, d.notify);
+        break;
+      case 'thread.update':
+        if (d.message) store.replaceMessage(d.message);
+        break;
+      case 'thread.follow':
+        if (d.message) store.setThreadState(d.message.id, { message: d.message, following: d.following, last_read: d.last_read, unread: d.unread });
+        break;
+      case 'reaction.update':
+        if (d.message && Array.isArray(d.message.reactions)) store.replaceMessage(d.message);
+        break;
+      case 'pin.update':
+        store.pinChanged(d);
+        break;
+      case 'save.update':
+        store.savedChanged(d);
         break;
       case 'conv.new':
       case 'conv.update':
@@ -273,7 +326,7 @@ export class Session {
           if (c.kind === 'channel' && !c.private) {
             store.upsertConv({ ...c, member: false, member_count: Math.max(0, (c.member_count || 1) - 1) });
             store.members.delete(convId);
-            store.unread.delete(convId);
+            store.reads.delete(convId);
             store.changed('unread');
           } else {
             store.removeConv(convId);
@@ -284,6 +337,7 @@ export class Session {
         break;
       }
       case 'user.new':
+      case 'user.update':
         if (d.user) store.upsertUser(d.user);
         break;
       case 'presence':
@@ -371,6 +425,7 @@ export class Session {
       return;
     }
     if (!store.members.has(convId)) this.fetchMembers(convId);
+    if (!store.pins.has(convId) && c.member !== false) this.loadPins(convId);
     const hist = store.history(convId);
     if (!hist || (!hist.loaded && !hist.loading)) this.loadHistory(convId);
   }
@@ -399,7 +454,7 @@ export class Session {
     hist.loadingOlder = true;
     this.store.messagesChanged(convId);
     try {
-      const res = await this.conn.request('msg.history', { conv: convId, before, limit: HISTORY_PAGE });
+      const res = await this.conn.request('msg.history', { conv: convId, before, limit: OLDER_PAGE });
       hist.loadingOlder = false;
       this.store.addHistoryPage(convId, res.messages || [], !!res.more, true);
       return true;
@@ -458,9 +513,9 @@ export class Session {
 
   // Queue a message: it shows at once as pending and is sent now, or after
   // the next successful hello.
-  send(convId, body) {
+  send(convId, body, thread = 0) {
     const p = {
-      nonce: newNonce(), conv: convId, body, created_at: Date.now(),
+      nonce: newNonce(), conv: convId, thread, body, created_at: Date.now(),
       state: 'pending', error: null, inflight: false,
     };
     this.store.addPending(p);
@@ -478,7 +533,9 @@ export class Session {
   async transmit(p) {
     p.inflight = true;
     try {
-      const res = await this.conn.request('msg.send', { conv: p.conv, body: p.body, nonce: p.nonce });
+      const fields = { conv: p.conv, body: p.body, nonce: p.nonce };
+      if (p.thread) fields.thread = p.thread;
+      const res = await this.conn.request('msg.send', fields);
       p.inflight = false;
       this.store.upsertMessage(res.message);
       this.store.removePending(p.nonce);
@@ -517,6 +574,148 @@ export class Session {
   async deleteMessage(messageId) {
     const res = await this.conn.request('msg.delete', { message: messageId });
     this.store.upsertMessage(res.message);
+  }
+
+  // Post `body` in a conversation at `at` (ms); resolves with the item.
+  async schedule(convId, body, at) {
+    const res = await this.conn.request('msg.schedule', { conv: convId, body, nonce: newNonce(), at });
+    return res.scheduled;
+  }
+
+  // --- read markers ----------------------------------------------------------------
+
+  // The open conversation is on screen: move the read marker to its newest
+  // loaded top-level message (never for a conversation just marked unread).
+  markSeen(convId) {
+    const { store } = this;
+    const c = store.convs.get(convId);
+    if (!this.authed || !c || c.member === false || store.holdRead === convId) return;
+    const hist = store.history(convId);
+    if (!hist || !hist.loaded) return;
+    const newest = store.newestId(convId);
+    const r = store.readOf(convId);
+    if (newest <= r.last_read && !r.unread) return;
+    if (this.readSent.get(convId) === newest) return;
+    this.readSent.set(convId, newest);
+    this.conn.request('conv.read', { conv: convId, message: newest }).then((res) => {
+      store.setRead(convId, { last_read: res.last_read, unread: res.unread, mentions: res.mentions });
+    }).catch(() => this.readSent.delete(convId));
+  }
+
+  // Mark a message and everything after it unread; it stays so while open.
+  async markUnread(m) {
+    const { store } = this;
+    const res = await this.conn.request('conv.unread', { conv: m.conv, message: m.id });
+    store.holdRead = m.conv;
+    this.readSent.delete(m.conv);
+    store.setRead(m.conv, { last_read: res.last_read, unread: res.unread, mentions: res.mentions });
+  }
+
+  async setNotify(convId, notify) {
+    const res = await this.conn.request('conv.prefs', { conv: convId, notify });
+    this.store.setNotify(convId, res.notify);
+  }
+
+  // --- threads ---------------------------------------------------------------------
+
+  async loadThread(rootId, older = false) {
+    const t = this.store.ensureThread(rootId);
+    if (older ? (t.loadingOlder || !t.more) : t.loading) return;
+    const fields = { message: rootId, limit: HISTORY_PAGE };
+    if (older) {
+      const first = this.store.repliesOf(rootId)[0];
+      if (first) fields.before = first.id;
+    }
+    if (older) t.loadingOlder = true;
+    else t.loading = true;
+    this.store.changed('threads');
+    try {
+      const res = await this.conn.request('thread.replies', fields);
+      this.store.addThreadPage(rootId, res.message, res.messages || [], !!res.more, older);
+    } catch (err) {
+      if (err.code !== 'disconnected' && err.code !== 'timeout') t.error = err;
+    } finally {
+      t.loading = false;
+      t.loadingOlder = false;
+      this.store.changed('threads');
+    }
+  }
+
+  async followThread(rootId, follow) {
+    const res = await this.conn.request('thread.follow', { message: rootId, follow });
+    this.store.setThreadState(rootId, { message: res.message, following: res.following, last_read: res.last_read, unread: res.unread });
+  }
+
+  // The thread panel is on screen: mark its newest reply read.
+  markThreadSeen(rootId) {
+    const { store } = this;
+    const replies = store.repliesOf(rootId);
+    const st = store.threadStates.get(rootId);
+    if (!this.authed || !replies.length || !st) return;
+    const newest = replies[replies.length - 1].id;
+    if (newest <= st.last_read || this.readSent.get(`t${rootId}`) === newest) return;
+    this.readSent.set(`t${rootId}`, newest);
+    this.conn.request('thread.read', { message: newest }).then((res) => {
+      store.setThreadState(rootId, { last_read: res.last_read, unread: res.unread });
+    }).catch(() => this.readSent.delete(`t${rootId}`));
+  }
+
+  // --- reactions, pins, saved ------------------------------------------------------
+
+  async toggleReaction(m, emoji) {
+    const me = this.store.me.id;
+    const r = (m.reactions || []).find((x) => x.emoji === emoji);
+    const mine = !!r && r.users.includes(me);
+    const res = await this.conn.request(mine ? 'react.remove' : 'react.add', { message: m.id, emoji });
+    this.store.replaceMessage(res.message);
+  }
+
+  async loadPins(convId) {
+    try {
+      const res = await this.conn.request('pin.list', { conv: convId });
+      this.store.setPins(convId, res.pins || []);
+    } catch {
+      // Not a member, or offline: no pins shown until the next open.
+    }
+  }
+
+  async setPinned(m, pinned) {
+    const res = await this.conn.request(pinned ? 'pin.add' : 'pin.remove', { message: m.id });
+    if (!this.store.pins.has(m.conv)) return;
+    this.store.pinChanged({ conv: m.conv, message: res.message, pinned, pinned_by: this.store.me.id, pinned_at: Date.now() });
+  }
+
+  async setSaved(m, saved) {
+    const res = await this.conn.request(saved ? 'save.add' : 'save.remove', { message: m.id });
+    this.store.savedChanged({ message: res.message, saved: res.saved, saved_at: res.saved_at });
+  }
+
+  // Page back through a conversation until message `id` is loaded (a search
+  // result or a mention shown in context). Resolves true when it is.
+  async reveal(convId, id) {
+    const { store } = this;
+    for (;;) {
+      const hist = store.history(convId);
+      if (hist && hist.byId.has(id)) return true;
+      if (hist && hist.error) return false;
+      if (!hist || !hist.loaded) {
+        if (hist && hist.loading) await new Promise((r) => setTimeout(r, 50));
+        else await this.loadHistory(convId);
+        if (!this.authed) return false;
+        continue;
+      }
+      if (!hist.more || !this.authed) return false;
+      const before = store.oldestId(convId);
+      hist.loadingOlder = true;
+      try {
+        const res = await this.conn.request('msg.history', { conv: convId, before, limit: JUMP_PAGE });
+        hist.loadingOlder = false;
+        store.addHistoryPage(convId, res.messages || [], !!res.more, true);
+      } catch {
+        hist.loadingOlder = false;
+        return false;
+      }
+    }
   }
 
   // Tell the others we are typing, at most once every three seconds.

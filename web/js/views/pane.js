@@ -1,25 +1,33 @@
-// views/pane.js: the conversation pane: header (name, topic, members), the
-// connection banner, the message list, who is typing, and the composer (or
-// a Join bar for a public channel one has not joined).
+// views/pane.js: the conversation pane: header (name, topic, members, the
+// pins button and the notification preference), the connection banner, the
+// message list, who is typing, and the composer (or a Join bar for a public
+// channel one has not joined).
 
 import { h, replace } from '../dom.js';
 import { icon } from './icons.js';
 import { MessageList } from './messages.js';
 import { Composer } from './composer.js';
 import { connLabel } from './sidebar.js';
-import { TEAM_LABEL } from '../format.js';
+import { TEAM_LABEL, formatFull } from '../format.js';
+import { PinsPanel } from './pins.js';
+
+const NOTIFY_LABEL = { all: 'All messages', mentions: 'Mentions only', muted: 'Muted' };
 
 export class Pane {
   constructor(store, session, actions) {
     this.store = store;
     this.session = session;
-    this.actions = actions; // {toggleNav(), join(convId)}
+    this.actions = actions; // {toggleNav(), join(convId), openThread(m), openSide(panel), toast(text)}
     this.editingTopic = false;
     this.topicError = '';
-    this.list = new MessageList(store, session);
+    this.list = new MessageList(store, session, {
+      actions: { openThread: (m) => actions.openThread(m), toast: (t) => actions.toast(t) },
+    });
     this.composer = new Composer(store, session, {
       sent: () => this.list.scrollToBottom(),
       editLast: () => this.list.editLast(),
+      schedule: (body, at) => session.schedule(store.active, body, at)
+        .then(() => actions.toast(`Scheduled for ${formatFull(at)}. See Scheduled to cancel it.`)),
     });
     this.list.onDone = () => this.composer.focus();
     this.el = this.build();
@@ -43,8 +51,19 @@ export class Pane {
     this.titleEl = h('h1', { class: 'pane-title', id: 'pane-title' });
     this.topicEl = h('div', { class: 'pane-topic' });
     this.metaEl = h('div', { class: 'pane-meta' });
+    this.pinsBtn = h('button', {
+      type: 'button', class: 'btn small pins-btn',
+      attrs: { 'aria-label': 'Pinned messages' },
+      on: { click: () => this.actions.openSide(new PinsPanel({ store: this.store, session: this.session, actions: this.actions }, this.store.active)) },
+    });
+    this.notifySel = h('select', {
+      class: 'notify-select', id: 'notify-select',
+      attrs: { 'aria-label': 'Notifications for this conversation', title: 'Notifications' },
+      on: { change: () => this.setNotify(this.notifySel.value) },
+    }, Object.entries(NOTIFY_LABEL).map(([value, text]) => h('option', { value, text })));
+    this.toolsEl = h('div', { class: 'pane-tools' }, this.pinsBtn, this.notifySel);
     this.header = h('header', { class: 'pane-head' }, this.menuBtn,
-      h('div', { class: 'pane-head-text' }, this.titleEl, this.topicEl), this.metaEl);
+      h('div', { class: 'pane-head-text' }, this.titleEl, this.topicEl), this.metaEl, this.toolsEl);
     this.banner = h('div', { class: 'banner', attrs: { role: 'status' }, hidden: true });
     this.typingEl = h('div', { class: 'typing', attrs: { 'aria-live': 'polite' } });
     this.joinBar = h('div', { class: 'join-bar', hidden: true });
@@ -53,6 +72,30 @@ export class Pane {
       h('p', { class: 'muted', text: 'Pick a channel on the left, join one, or start a direct message.' }));
     return h('main', { class: 'pane', attrs: { 'aria-labelledby': 'pane-title' } },
       this.header, this.banner, this.emptyEl, this.list.wrap, this.typingEl, this.composer.el, this.joinBar);
+  }
+
+  async setNotify(notify) {
+    const conv = this.store.active;
+    try {
+      await this.session.setNotify(conv, notify);
+    } catch (err) {
+      this.actions.toast(`Could not change notifications: ${err.message || err.code}`);
+      this.notifySel.value = this.store.readOf(conv).notify || 'all';
+    }
+  }
+
+  renderTools(c) {
+    const member = !!c && c.member !== false;
+    this.toolsEl.hidden = !member;
+    if (!member) return;
+    const n = this.store.pinsOf(c.id).length;
+    if (this.pinsBtn.dataset.count !== String(n)) {
+      this.pinsBtn.dataset.count = String(n);
+      replace(this.pinsBtn, icon('pin'), h('span', { text: String(n) }));
+    }
+    this.pinsBtn.setAttribute('aria-label', `Pinned messages: ${n}`);
+    const notify = this.store.readOf(c.id).notify || 'all';
+    if (this.notifySel.value !== notify && document.activeElement !== this.notifySel) this.notifySel.value = notify;
   }
 
   label(c) {
@@ -192,6 +235,7 @@ export class Pane {
     this.emptyEl.hidden = conv !== null;
     this.list.wrap.hidden = conv === null;
     this.renderHeader(c);
+    this.renderTools(c);
     this.renderJoinBar(c);
     if (conv === null) this.composer.el.hidden = true;
     this.renderBanner();

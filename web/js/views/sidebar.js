@@ -1,12 +1,15 @@
 // views/sidebar.js: the workspace sidebar: connection status, the pages of
 // routes.js that ask to be listed (with their badges), joined channels,
 // public channels to join, direct messages and groups, and the signed-in
-// user. Unread counts come from the store.
+// user. Unread and mention counts are the server's (unread.counts, kept
+// current by events in the store).
 
 import { h, replace } from '../dom.js';
 import { TEAM_LABEL, initials, hue } from '../format.js';
 import { icon } from './icons.js';
 import { PAGES } from '../routes.js';
+import { currentTheme } from '../theme.js';
+import { Notifier } from '../notify.js';
 
 // The connection's state in words; `long` adds the retry countdown.
 export function connLabel(conn, long = false, now = Date.now()) {
@@ -83,15 +86,18 @@ export class Sidebar {
 
   convLink(c, label, extra) {
     const { store } = this;
-    const unread = store.unread.get(c.id) || 0;
+    const unread = store.unreadOf(c.id);
+    const mentions = store.mentionsOf(c.id);
+    const muted = store.readOf(c.id).notify === 'muted';
     const a = h('a', {
       href: `#/c/${c.id}`,
-      class: ['conv-link', unread && 'has-unread', c.member === false && 'not-member'],
+      class: ['conv-link', unread && !muted && 'has-unread', muted && 'muted-conv', c.member === false && 'not-member'],
       data: { conv: c.id },
       attrs: { 'aria-current': store.active === c.id && location.hash.startsWith('#/c/') ? 'page' : null },
       on: { click: () => this.actions.navigated() },
     }, extra, h('span', { class: 'conv-name', text: label }),
-    unread ? h('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread), attrs: { 'aria-label': `${unread} unread` } }) : null);
+    mentions ? h('span', { class: 'badge mention-badge', text: `@${mentions > 99 ? '99+' : mentions}`, attrs: { 'aria-label': `${mentions} mention${mentions === 1 ? '' : 's'}` } }) : null,
+    unread && !mentions ? h('span', { class: ['badge', muted && 'quiet'], text: unread > 999 ? '999+' : String(unread), attrs: { 'aria-label': `${unread > 999 ? '999+' : unread} unread` } }) : null);
     return a;
   }
 
@@ -115,8 +121,16 @@ export class Sidebar {
     }));
   }
 
-  render() {
+  // The browser's notification permission, read again only when it may
+  // have changed (asking for it re-renders with the 'notify' topic).
+  notifyPermission(topics) {
+    if (this.permission === undefined || (topics && (topics.has('notify') || topics.has('all')))) this.permission = Notifier.permission();
+    return this.permission;
+  }
+
+  render(topics) {
     const { store } = this;
+    this.notifyPermission(topics);
     this.renderConn();
     const focusedKey = this.el.contains(document.activeElement) ? document.activeElement.dataset.key : null;
     this.renderPages();
@@ -165,6 +179,16 @@ export class Sidebar {
         h('div', { class: 'me-text' },
           h('div', { class: 'me-name', text: me.display_name || me.handle }),
           h('div', { class: 'me-sub', text: `@${me.handle} · ${TEAM_LABEL[me.team] || me.team}` })),
+        this.notifyPermission() === 'default' ? h('button', {
+          type: 'button', class: 'icon-btn', data: { key: 'notify' },
+          attrs: { 'aria-label': 'Enable desktop notifications', title: 'Enable desktop notifications' },
+          on: { click: () => this.actions.enableNotifications() },
+        }, icon('bell')) : null,
+        h('button', {
+          type: 'button', class: 'icon-btn', data: { key: 'theme' },
+          attrs: { 'aria-label': currentTheme() === 'dark' ? 'Switch to light theme' : 'Switch to dark theme', title: 'Theme' },
+          on: { click: () => this.actions.toggleTheme() },
+        }, icon(currentTheme() === 'dark' ? 'sun' : 'moon')),
         h('button', {
           type: 'button', class: 'icon-btn', data: { key: 'logout' },
           attrs: { 'aria-label': 'Log out', title: 'Log out' },
