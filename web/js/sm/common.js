@@ -199,7 +199,7 @@ export function loadHistoryOf(ctx, conv) {
 // watches: the badge of the Requests and Feedback pages.
 export function unreadOfKind(store, kind) {
   let n = 0;
-  for (const [id, count] of store.unread) if (store.convs.get(id)?.kind === kind) n += count;
+  for (const [id, r] of store.reads) if (store.convs.get(id)?.kind === kind) n += r.unread || 0;
   return n;
 }
 

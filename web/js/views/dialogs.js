@@ -3,7 +3,7 @@
 
 import { h, replace } from '../dom.js';
 import { TEAM_LABEL } from '../format.js';
-import { avatar } from './sidebar.js';
+import { avatar } from './avatar.js';
 
 function errorText(err) {
   if (err.code === 'disconnected' || err.code === 'timeout') return 'Not connected to the server. Try again in a moment.';

@@ -15,7 +15,7 @@ import { h, reconcile } from '../dom.js';
 import { renderMarkup } from '../markup.js';
 import { dayKey, formatDay, formatTime, formatFull, TEAM_LABEL } from '../format.js';
 import { EMOJI, QUICK_REACTIONS, emojiChar } from '../emoji.js';
-import { avatar } from './sidebar.js';
+import { avatar } from './avatar.js';
 
 const GROUP_GAP_MS = 5 * 60 * 1000;
 const NEAR_TOP_PX = 120;

@@ -7,7 +7,7 @@
 import { h, replace } from '../dom.js';
 import { renderMarkup } from '../markup.js';
 import { formatFull, formatDay, formatTime } from '../format.js';
-import { avatar } from './sidebar.js';
+import { avatar } from './avatar.js';
 import { icon } from './icons.js';
 
 const SNIP_START = '\u0002';

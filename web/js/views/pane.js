@@ -213,10 +213,13 @@ export class Pane {
     if (!show) return;
     if (this.joinBar.dataset.conv === String(c.id)) return;
     this.joinBar.dataset.conv = String(c.id);
+    // A request's or feedback item's conversation: joining it is watching.
+    const record = c.kind === 'request' || c.kind === 'feedback';
+    const what = c.kind === 'request' ? 'request' : 'feedback item';
     replace(this.joinBar,
-      h('span', { text: `You are viewing #${c.name}.` }),
+      h('span', { text: record ? `You are reading this ${what}'s conversation.` : `You are viewing #${c.name}.` }),
       h('button', {
-        type: 'button', class: 'btn primary', text: 'Join channel',
+        type: 'button', class: 'btn primary', text: record ? 'Watch and reply' : 'Join channel',
         on: { click: () => this.actions.join(c.id) },
       }));
   }

@@ -5,8 +5,9 @@
 // current by events in the store).
 
 import { h, replace } from '../dom.js';
-import { TEAM_LABEL, initials, hue } from '../format.js';
+import { TEAM_LABEL } from '../format.js';
 import { icon } from './icons.js';
+import { avatar } from './avatar.js';
 import { PAGES } from '../routes.js';
 import { currentTheme } from '../theme.js';
 import { Notifier } from '../notify.js';
@@ -19,11 +20,6 @@ export function connLabel(conn, long = false, now = Date.now()) {
     return long ? `Offline: reconnecting in ${Math.ceil((conn.retryAt - now) / 1000)} s` : 'Reconnecting…';
   }
   return 'Offline';
-}
-
-export function avatar(store, userId, cls = 'avatar') {
-  const name = store.userName(userId);
-  return h('span', { class: [cls, `hue-${hue(userId)}`], text: initials(name), attrs: { 'aria-hidden': 'true' } });
 }
 
 export class Sidebar {
