@@ -846,9 +846,12 @@ check_by_conv(struct proto_request *req, struct why *why)
 	bool by_conv = req->present & PF_CONV;
 	const char *id = req->op == PROTO_OP_REQUEST_GET ? "request" : "feedback";
 
-	if (by_id == by_conv)
+	if (!by_id && !by_conv)
 		return fail(why, TD_ERR_BAD_REQUEST,
-			    "give either field '%s' or field 'conv'", id);
+			    "missing field '%s' (or 'conv')", id);
+	if (by_id && by_conv)
+		return fail(why, TD_ERR_BAD_REQUEST,
+			    "give field '%s' or field 'conv', not both", id);
 	return 0;
 }
 
