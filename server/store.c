@@ -467,6 +467,41 @@ static const char *const migrations[] = {
 	" team INTEGER NOT NULL,"
 	" created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (term_id, version, user_id)) WITHOUT ROWID;",
+
+	/* Version 11: the word index is fed in chunks (fts_sync()), not
+	 * by a trigger per message: FTS5 writes a segment at every
+	 * savepoint and commit it takes part in, which made each message
+	 * stored by the server's loop cost three times as much.
+	 * fts_state.indexed_upto is the highest message id in the index;
+	 * ids ascend (AUTOINCREMENT), so every newer message is pending.
+	 * An edit or delete of an indexed message updates the index at
+	 * once (messages_fts_au); of a pending one, nothing is needed: its
+	 * current body is indexed when its chunk is.
+	 * The index also holds each message's conversation id as a word
+	 * of its own column, so "in:" intersects the term's matches with
+	 * that conversation's inside FTS5 (store_search()); ranking gives
+	 * that column no weight. */
+	"DROP TRIGGER messages_fts_ai;"
+	"DROP TRIGGER messages_fts_au;"
+	"DROP TABLE messages_fts;"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(body, conv_id,"
+	" content='messages', content_rowid='id',"
+	" tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');"
+	"INSERT INTO messages_fts(messages_fts, rank)"
+	" VALUES ('rank', 'bm25(1.0, 0.0)');"
+	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
+	"CREATE TABLE fts_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" indexed_upto INTEGER NOT NULL);"
+	"INSERT INTO fts_state (id, indexed_upto)"
+	" VALUES (1, (SELECT coalesce(max(id), 0) FROM messages));"
+	"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages"
+	" WHEN old.id <= (SELECT indexed_upto FROM fts_state) BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, body, conv_id)"
+	"  VALUES ('delete', old.id, old.body, old.conv_id);"
+	" INSERT INTO messages_fts(rowid, body, conv_id)"
+	"  VALUES (new.id, new.body, new.conv_id);"
+	" END;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -508,6 +543,14 @@ static const char *const migrations[] = {
  * the words are; PROTOCOL.md's search section states this.
  */
 #define SEARCH_WINDOW "2000"
+
+/*
+ * Messages the word index may lag behind by at a commit (fts_sync()):
+ * enough that FTS5's per-write cost (a new segment, its structure record)
+ * is shared by many messages, few enough that a search, which indexes
+ * the backlog first, pays at most a few milliseconds for it.
+ */
+#define FTS_CHUNK 128
 
 /* The most unread messages counted per conversation (see S_UNREAD_ONE). */
 #define UNREAD_CAP "1000"
@@ -600,6 +643,9 @@ enum stmt_id {
 	S_SEARCH_FTS,
 	S_SEARCH_PLAIN,
 	S_SEARCH_PLAIN_CONV,
+	S_FTS_STATE,
+	S_FTS_INDEX,
+	S_FTS_MARK,
 	S_PREFS_SET,
 	S_PREFS_GET,
 	S_SCHED_ADD,
@@ -861,18 +907,18 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * longer than the prefix indexes) merges the doclists of every
 	 * word with that prefix each time it starts, about 13 to 27 ms at
 	 * a million messages, so 50 starts cost 0.7 s ("onboard"*).
-	 * With a conversation filter, c tests each match's rowid against
-	 * that conversation's ids (read once from messages_conv into a
-	 * temporary index) before reading its row, so a term common
-	 * elsewhere costs an in-memory probe per match, not a table read.
+	 * With a conversation filter, ?2 also asks for that conversation's
+	 * id in the index's conv_id column (search_query()), so FTS5 walks
+	 * only that conversation's matches, skipping the others by its
+	 * doclist indexes, rather than c reading every match of a term
+	 * that is common elsewhere.
 	 */
 	[S_SEARCH_FTS] =
 		"WITH w AS MATERIALIZED (SELECT c.id AS id, c.rank AS rank FROM"
 		"  (SELECT m.id AS id, f.rank AS rank"
 		"   FROM messages_fts f JOIN messages m ON m.id = f.rowid"
 		"   WHERE messages_fts MATCH ?2 AND m.deleted = 0"
-		"   AND (?3 = 0 OR f.rowid IN (SELECT x.id FROM messages x"
-		"    WHERE x.conv_id = ?3)) AND (?3 = 0 OR m.conv_id = ?3)"
+		"   AND (?3 = 0 OR m.conv_id = ?3)"
 		"   AND (?4 = 0 OR m.author = ?4)"
 		"   AND (?5 = 0 OR m.created_at < ?5)"
 		"   AND (?6 = 0 OR m.created_at >= ?6)"
@@ -919,6 +965,14 @@ static const char *const stmt_sql[S__COUNT] = {
 		"  OR m.body LIKE '%https://%') AND"
 		VISIBLE_TO_1("+m.conv_id")
 		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
+	/* The word index's backlog (fts_sync()): indexed up to, newest. */
+	[S_FTS_STATE] = "SELECT indexed_upto,"
+			" (SELECT coalesce(max(id), 0) FROM messages)"
+			" FROM fts_state",
+	[S_FTS_INDEX] = "INSERT INTO messages_fts(rowid, body, conv_id)"
+			" SELECT id, body, conv_id FROM messages"
+			" WHERE id > ?1 AND id <= ?2 ORDER BY id",
+	[S_FTS_MARK] = "UPDATE fts_state SET indexed_upto = ?1",
 	[S_PREFS_SET] = "INSERT INTO conv_prefs (user_id, conv_id, notify)"
 			" VALUES (?1, ?2, ?3) ON CONFLICT (user_id, conv_id)"
 			" DO UPDATE SET notify = ?3",
@@ -1422,9 +1476,50 @@ store_batch_open(const struct store *st)
 }
 
 /*
+ * Index the messages stored since the last call (ids above
+ * fts_state.indexed_upto) when there are at least `min` of them, in one
+ * statement inside a savepoint of the current batch (opened if none is),
+ * so the index and its mark move together or not at all. FTS5 then
+ * writes one segment for the whole chunk. Returns 0 or TD_ERR_STORAGE.
+ */
+static int
+fts_sync(struct store *st, int64_t min)
+{
+	sqlite3_stmt *s = stmt(st, S_FTS_STATE);
+	int64_t lo, hi;
+	int err;
+
+	err = step_row(st, s, "fts state");
+	if (err != 0)
+		return err == TD_ERR_NOT_FOUND ? TD_ERR_STORAGE : err;
+	lo = sqlite3_column_int64(s, 0);
+	hi = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	if (hi - lo < min || hi <= lo)
+		return 0;
+	err = store_sp_begin(st);
+	if (err != 0)
+		return err;
+	s = stmt(st, S_FTS_INDEX);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	err = exec_done(st, s, TD_ERR_STORAGE, "fts index");
+	if (err == 0) {
+		s = stmt(st, S_FTS_MARK);
+		sqlite3_bind_int64(s, 1, hi);
+		err = exec_done(st, s, TD_ERR_STORAGE, "fts mark");
+	}
+	if (store_sp_end(st, err == 0) != 0)
+		err = TD_ERR_STORAGE;
+	return err;
+}
+
+/*
  * Commit the batch. On failure the batch is rolled back, so no transaction
  * is left open either way, and TD_ERR_STORAGE says nothing was stored.
- * Committing with no batch open is a no-op.
+ * Committing with no batch open is a no-op. A backlog of FTS_CHUNK or
+ * more messages is indexed first, in the same transaction; if that fails
+ * the messages stay in the backlog (logged) and the commit goes ahead.
  */
 int
 store_batch_commit(struct store *st)
@@ -1433,6 +1528,8 @@ store_batch_commit(struct store *st)
 
 	if (!store_batch_open(st))
 		goto out;
+	if (fts_sync(st, FTS_CHUNK) != 0)
+		log_err(st, "fts sync: indexing left for later");
 	err = exec_done(st, stmt(st, S_COMMIT), TD_ERR_STORAGE, "commit");
 	if (err != 0)
 		store_batch_rollback(st);
@@ -2643,10 +2740,57 @@ fts_prefix_query(char *dst, const char *src)
 }
 
 /*
+ * The FTS5 query for q: its terms as prefix queries on the body column,
+ * and with a conversation filter that conversation's id in the conv_id
+ * column. Returns a heap string (the caller frees it) or NULL when out
+ * of memory.
+ */
+static char *
+search_query(const struct store_search *q)
+{
+	static const char head[] = "body : (";
+	char *pq = malloc(sizeof(head) + 2 * strlen(q->fts) + 48);
+	size_t n;
+
+	if (pq == NULL)
+		return NULL;
+	memcpy(pq, head, sizeof(head));
+	fts_prefix_query(pq + sizeof(head) - 1, q->fts);
+	n = strlen(pq);
+	if (q->conv != 0)
+		snprintf(pq + n, 48, ") AND conv_id : \"%lld\"",
+			 (long long)q->conv);
+	else
+		snprintf(pq + n, 48, ")");
+	return pq;
+}
+
+/*
+ * Index the backlog (fts_sync()) before a full-text search, so that the
+ * search sees every message stored before it. Inside a batch this joins
+ * the batch; outside one it is a transaction of its own, committed here.
+ */
+static int
+search_sync(struct store *st)
+{
+	bool own = !store_batch_open(st);
+	int err = fts_sync(st, 1);
+
+	if (own && store_batch_open(st)) {
+		if (err == 0)
+			err = store_batch_commit(st);
+		else
+			store_batch_rollback(st);
+	}
+	return err;
+}
+
+/*
  * One page of search results for q->user, best first, with one more row
  * peeked to set *more. Terms match as word prefixes (fts_prefix_query()).
  * A query FTS5 cannot parse (it should not happen: proto_parse_search()
- * quotes every term) is TD_ERR_BAD_REQUEST.
+ * quotes every term) is TD_ERR_BAD_REQUEST; TD_ERR_STORAGE when the
+ * index's backlog could not be indexed first (search_sync()).
  */
 int
 store_search(struct store *st, const struct store_search *q, bool *more,
@@ -2669,10 +2813,12 @@ store_search(struct store *st, const struct store_search *q, bool *more,
 	if (q->limit < 1)
 		return TD_ERR_BAD_REQUEST;
 	if (fts) {
-		pq = malloc(2 * strlen(q->fts) + 1);
+		err = search_sync(st);
+		if (err != 0)
+			return err;
+		pq = search_query(q);
 		if (pq == NULL)
 			return TD_ERR_INTERNAL;
-		fts_prefix_query(pq, q->fts);
 	}
 	sqlite3_bind_int64(s, 1, q->user);
 	if (fts)

@@ -3,8 +3,11 @@
  *
  * Builds a fresh database (a temporary file, synchronous=FULL, WAL) holding
  * 50 users, 200 conversations and N messages of generated sales/marketing
- * text, inserted through store_msg_add() in batches of 1000 per transaction
- * with one savepoint per message, as the server's loop does. It then times
+ * text, inserted through store_msg_add() with one savepoint per message, as
+ * the server's loop does, and --batch messages per transaction (1000 by
+ * default; the server commits once per loop turn, so under light load a
+ * transaction holds a few messages). --prefill gives the timed insert an
+ * existing history first. It then times
  * search (the function the search op calls, after the same parsing and
  * filter resolution as server/h_search.c) and unread counts (the function
  * unread.counts calls) and prints one table.
@@ -29,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 #include "tandem/errors.h"
 #include "tandem/proto.h"
@@ -36,7 +41,7 @@
 
 #define N_USERS 50
 #define N_CONVS 200
-#define BATCH 1000
+#define PREFILL_BATCH 1000 /* messages per transaction in --prefill */
 #define START_MS 1704067200000LL /* 2024-01-01 00:00 UTC */
 #define STEP_MS 30000LL		 /* one message every 30 s */
 
@@ -87,6 +92,8 @@ static const char *const url_hosts[] = {
 
 struct opts {
 	long messages;
+	long prefill; /* inserted first, untimed, in PREFILL_BATCH batches */
+	int batch;    /* messages per transaction in the timed insert */
 	int queries;
 	int unread_calls;
 	int rounds;
@@ -94,6 +101,7 @@ struct opts {
 	bool smoke;
 	bool insert_only;
 	bool keep;
+	bool no_index; /* the same store with the search index never fed */
 };
 
 /* Ids of the messages of one conversation, ascending. */
@@ -263,9 +271,14 @@ make_body(char *buf, size_t cap, bool *mention, bool *link)
 	}
 }
 
-/* Insert n messages; returns the elapsed seconds. */
+/*
+ * Insert n messages, batch per transaction, one savepoint each; message
+ * number first (0-based) sets the clock, so a timed run continues a
+ * prefill's history. Returns the elapsed seconds.
+ */
 static double
-insert_messages(struct store *st, struct world *w, long n, bool progress)
+insert_messages(struct store *st, struct world *w, long first, long n,
+		int batch, bool progress)
 {
 	char body[1024];
 	double t0 = now_s(), tlap = t0;
@@ -278,7 +291,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 		int c = rng_below(N_CONVS);
 		int a = w->members[c][rng_below(w->n_members[c])];
 
-		if (i % BATCH == 0) {
+		if (i % batch == 0) {
 			rc = store_batch_begin(st);
 			if (rc != 0)
 				die("batch begin", rc);
@@ -288,7 +301,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 		m.conv = w->conv[c];
 		m.author = w->user[a];
 		m.body = body;
-		m.created_at = START_MS + i * STEP_MS;
+		m.created_at = START_MS + (first + i) * STEP_MS;
 		rc = store_sp_begin(st);
 		if (rc != 0)
 			die("savepoint", rc);
@@ -309,7 +322,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 			die("savepoint end", rc);
 		w->links += link;
 		ids_push(&w->ids[c], m.id);
-		if ((i + 1) % BATCH == 0 || i + 1 == n) {
+		if ((i + 1) % batch == 0 || i + 1 == n) {
 			rc = store_batch_commit(st);
 			if (rc != 0)
 				die("batch commit", rc);
@@ -326,6 +339,30 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 }
 
 #ifndef BENCH_BASELINE
+
+/*
+ * "The same benchmark without search": through a second connection, drop
+ * the trigger that keeps indexed messages' edits in the index and mark
+ * every message id as indexed, so the store never feeds the index. Only
+ * the benchmark reaches past the store's API like this.
+ */
+static void
+disable_search_index(const char *path)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "DROP TRIGGER messages_fts_au;"
+			 "UPDATE fts_state SET indexed_upto ="
+			 " 9223372036854775807;", NULL, NULL, &msg) !=
+		    SQLITE_OK) {
+		fprintf(stderr, "bench_store: disabling the index: %s\n",
+			msg != NULL ? msg : sqlite3_errmsg(db));
+		exit(1);
+	}
+	sqlite3_close(db);
+}
 
 /*
  * A search round over budget stops the program from SIGALRM, since one
@@ -641,17 +678,29 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: bench_store [--messages N] [--queries N] "
-		"[--unread-calls N]\n"
+		"usage: bench_store [--messages N] [--batch N] [--prefill N]\n"
+		"                   [--queries N] [--unread-calls N]\n"
 		"                   [--rounds N] [--search-budget S]\n"
-		"                   [--insert-only] [--keep] [--smoke]\n"
-		"  --messages N      messages to insert (default 1000000)\n"
+		"                   [--insert-only] [--no-search-index] "
+		"[--keep] [--smoke]\n"
+		"  --messages N      messages to insert, timed "
+		"(default 1000000)\n"
+		"  --batch N         messages per transaction in the timed "
+		"insert\n"
+		"                    (default 1000; the server commits once "
+		"per loop turn)\n"
+		"  --prefill N       first insert N messages untimed, in "
+		"batches of 1000\n"
 		"  --queries N       search queries per round (default 200)\n"
 		"  --unread-calls N  unread.counts calls per round "
 		"(default 100)\n"
 		"  --rounds N        repeat the search and unread phases "
 		"(default 1)\n"
 		"  --insert-only     stop after the insert phase\n"
+		"  --no-search-index the same, never feeding the search "
+		"index\n"
+		"                    (the throughput baseline; implies "
+		"--insert-only)\n"
 		"  --search-budget S stop a search round after S seconds "
 		"(default 600)\n"
 		"  --keep            keep the database file (for profiling)\n"
@@ -678,6 +727,7 @@ static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	o->messages = 1000000;
+	o->batch = PREFILL_BATCH;
 	o->queries = 200;
 	o->unread_calls = 100;
 	o->rounds = 1;
@@ -685,6 +735,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--messages") == 0)
 			o->messages = arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--batch") == 0)
+			o->batch = (int)arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--prefill") == 0)
+			o->prefill = arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--queries") == 0)
 			o->queries = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--unread-calls") == 0)
@@ -693,6 +747,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->rounds = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--insert-only") == 0)
 			o->insert_only = true;
+		else if (strcmp(argv[i], "--no-search-index") == 0)
+			o->no_index = o->insert_only = true;
 		else if (strcmp(argv[i], "--search-budget") == 0)
 			o->budget = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--keep") == 0)
@@ -754,14 +810,22 @@ main(int argc, char **argv)
 #ifdef BENCH_BASELINE
 	printf("store: baseline (222d782, no search index)\n");
 #else
-	printf("store: current tree (FTS5 word index with prefixes)\n");
+	if (o.no_index)
+		disable_search_index(path);
+	printf("store: current tree, %s\n", o.no_index
+	       ? "search index never fed (--no-search-index)"
+	       : "FTS5 word index with prefixes");
 #endif
 	printf("database: %s, synchronous=FULL, WAL, %d users, %d "
 	       "conversations\n", path, N_USERS, N_CONVS);
 	fflush(stdout);
-	secs = insert_messages(st, w, o.messages, true);
+	if (o.prefill > 0)
+		insert_messages(st, w, 0, o.prefill, PREFILL_BATCH, true);
+	secs = insert_messages(st, w, o.prefill, o.messages, o.batch, true);
 	printf("%-34s %12s %12s\n", "measure", "value", "target");
+	printf("%-34s %12ld\n", "messages prefilled (untimed)", o.prefill);
 	printf("%-34s %12ld\n", "messages inserted", o.messages);
+	printf("%-34s %12d\n", "messages per transaction", o.batch);
 	printf("%-34s %12.1f\n", "insert time (s)", secs);
 	printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
 	       (double)o.messages / secs);
