@@ -102,6 +102,7 @@ struct opts {
 	bool insert_only;
 	bool keep;
 	bool no_index; /* the same store with the search index never fed */
+	bool shapes;   /* time each of shapes[] after the rounds */
 };
 
 /* Ids of the messages of one conversation, ascending. */
@@ -593,6 +594,59 @@ bench_search(struct store *st, const struct world *w, int nq, int budget,
 }
 
 /*
+ * Query shapes measured one by one after the mix (--shapes): common and
+ * rare words, short and long prefixes, phrases, filters. chan166 is one
+ * of the searcher's channels.
+ */
+static const char *const shapes[] = {
+	"the",			/* the most common word */
+	"ltv",			/* a rare word */
+	"pi",			/* 2-letter prefix */
+	"pip",			/* 3-letter prefix */
+	"onboard",		/* long prefix of two common words */
+	"pipeline",		/* common word longer than 4 letters */
+	"battle card",		/* two words */
+	"cross-sell",		/* a phrase (two words in sequence) */
+	"crm.acme",		/* words inside a URL */
+	"the in:#chan166",	/* common word, one conversation */
+	"ltv in:#chan166",	/* rare word, one conversation */
+	"the from:@user07",	/* common word, one author */
+	"pipeline after:2024-06-01 before:2024-07-01",
+	"from:@user07",		/* filter only */
+	"has:link",		/* filter only */
+};
+#define N_SHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
+#define SHAPE_REPS 5
+
+static void
+bench_shapes(struct store *st, const struct world *w)
+{
+	struct search_check sc = { w, 0, 0 };
+
+	printf("query shapes, median of %d runs each:\n", SHAPE_REPS);
+	for (int i = 0; i < N_SHAPES; i++) {
+		double ms[SHAPE_REPS];
+		struct timing t;
+		int hits = 0;
+
+		for (int r = 0; r < SHAPE_REPS; r++) {
+			double t0 = now_s();
+
+			hits = run_search(st, w, shapes[i], &sc);
+			ms[r] = (now_s() - t0) * 1000.0;
+		}
+		summarize(ms, SHAPE_REPS, &t);
+		printf("  %-46s %9.2f ms %4d results\n", shapes[i], t.med,
+		       hits);
+	}
+	if (sc.hidden != 0) {
+		fprintf(stderr, "bench_store: search returned %d messages "
+			"the searcher may not see\n", sc.hidden);
+		exit(1);
+	}
+}
+
+/*
  * Read markers for the measured user in every conversation: most read up
  * to the last few messages, some a few hundred or thousand behind, a few
  * never read.
@@ -682,7 +736,8 @@ usage(void)
 		"                   [--queries N] [--unread-calls N]\n"
 		"                   [--rounds N] [--search-budget S]\n"
 		"                   [--insert-only] [--no-search-index] "
-		"[--keep] [--smoke]\n"
+		"[--shapes]\n"
+		"                   [--keep] [--smoke]\n"
 		"  --messages N      messages to insert, timed "
 		"(default 1000000)\n"
 		"  --batch N         messages per transaction in the timed "
@@ -703,6 +758,8 @@ usage(void)
 		"--insert-only)\n"
 		"  --search-budget S stop a search round after S seconds "
 		"(default 600)\n"
+		"  --shapes          then time each query shape of a fixed "
+		"list\n"
 		"  --keep            keep the database file (for profiling)\n"
 		"  --smoke           20000 messages, 20 queries, 10 calls\n");
 	exit(2);
@@ -751,6 +808,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->no_index = o->insert_only = true;
 		else if (strcmp(argv[i], "--search-budget") == 0)
 			o->budget = (int)arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--shapes") == 0)
+			o->shapes = true;
 		else if (strcmp(argv[i], "--keep") == 0)
 			o->keep = true;
 		else if (strcmp(argv[i], "--smoke") == 0)
@@ -859,6 +918,8 @@ main(int argc, char **argv)
 			printf("%-34s %12.2f\n", "  unread max (ms)", t.max);
 			fflush(stdout);
 		}
+		if (o.shapes)
+			bench_shapes(st, w);
 	}
 #endif
 	store_close(st);
