@@ -103,6 +103,7 @@ struct opts {
 	bool keep;
 	bool no_index; /* the same store with the search index never fed */
 	bool shapes;   /* time each of shapes[] after the rounds */
+	const char *reuse; /* a database kept by --keep: search only */
 };
 
 /* Ids of the messages of one conversation, ascending. */
@@ -189,9 +190,13 @@ ids_push(struct conv_ids *c, int64_t id)
 	c->ids[c->n++] = id;
 }
 
-/* Users, conversations and memberships, in one transaction. */
+/*
+ * Users, conversations and memberships, in one transaction. With reuse
+ * the database already holds them (--reuse): the same choices are made
+ * from the same seed and the ids looked up, nothing is written.
+ */
 static void
-build_world(struct store *st, struct world *w)
+build_world(struct store *st, struct world *w, bool reuse)
 {
 	int rc;
 
@@ -207,7 +212,8 @@ build_world(struct store *st, struct world *w)
 			 u);
 		tu.team = u % 2 == 0 ? TD_TEAM_SALES : TD_TEAM_MARKETING;
 		tu.role = u == 0 ? TD_ROLE_ADMIN : TD_ROLE_MEMBER;
-		rc = store_user_add(st, &tu, "$bench$not-a-hash");
+		rc = reuse ? store_user_by_handle(st, tu.handle, &tu, NULL, 0)
+			   : store_user_add(st, &tu, "$bench$not-a-hash");
 		if (rc != 0)
 			die("user add", rc);
 		w->user[u] = tu.id;
@@ -223,7 +229,8 @@ build_world(struct store *st, struct world *w)
 		w->is_public[c] = c % 10 == 0;
 		tc.is_private = !w->is_public[c];
 		tc.created_by = w->user[U_MEASURED];
-		rc = store_conv_add(st, &tc);
+		rc = reuse ? store_conv_by_name(st, tc.name, &tc)
+			   : store_conv_add(st, &tc);
 		if (rc != 0)
 			die("conv add", rc);
 		w->conv[c] = tc.id;
@@ -234,7 +241,7 @@ build_world(struct store *st, struct world *w)
 
 			if (!in)
 				continue;
-			rc = store_member_add(st, tc.id, w->user[u]);
+			rc = reuse ? 0 : store_member_add(st, tc.id, w->user[u]);
 			if (rc != 0)
 				die("member add", rc);
 			w->member[c][u] = true;
@@ -737,7 +744,7 @@ usage(void)
 		"                   [--rounds N] [--search-budget S]\n"
 		"                   [--insert-only] [--no-search-index] "
 		"[--shapes]\n"
-		"                   [--keep] [--smoke]\n"
+		"                   [--keep] [--reuse PATH] [--smoke]\n"
 		"  --messages N      messages to insert, timed "
 		"(default 1000000)\n"
 		"  --batch N         messages per transaction in the timed "
@@ -761,6 +768,10 @@ usage(void)
 		"  --shapes          then time each query shape of a fixed "
 		"list\n"
 		"  --keep            keep the database file (for profiling)\n"
+		"  --reuse PATH      search and unread rounds only, on a "
+		"database kept\n"
+		"                    by --keep with the same build (nothing "
+		"is written)\n"
 		"  --smoke           20000 messages, 20 queries, 10 calls\n");
 	exit(2);
 }
@@ -810,6 +821,8 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->budget = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--shapes") == 0)
 			o->shapes = true;
+		else if (strcmp(argv[i], "--reuse") == 0 && i + 1 < argc)
+			o->reuse = argv[++i];
 		else if (strcmp(argv[i], "--keep") == 0)
 			o->keep = true;
 		else if (strcmp(argv[i], "--smoke") == 0)
@@ -849,9 +862,15 @@ main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &o);
-	snprintf(path, sizeof(path), "%s/tandem-bench-%ld.db",
-		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (long)getpid());
-	remove_db(path);
+	if (o.reuse != NULL) {
+		snprintf(path, sizeof(path), "%s", o.reuse);
+		o.keep = true;
+	} else {
+		snprintf(path, sizeof(path), "%s/tandem-bench-%ld.db",
+			 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+			 (long)getpid());
+		remove_db(path);
+	}
 #ifndef BENCH_BASELINE
 	snprintf(db_path, sizeof(db_path), "%s", path);
 	db_keep = o.keep;
@@ -864,7 +883,7 @@ main(int argc, char **argv)
 	rc = store_open(&st, &so);
 	if (rc != 0)
 		die("store_open", rc);
-	build_world(st, w);
+	build_world(st, w, o.reuse != NULL);
 
 #ifdef BENCH_BASELINE
 	printf("store: baseline (222d782, no search index)\n");
@@ -878,17 +897,21 @@ main(int argc, char **argv)
 	printf("database: %s, synchronous=FULL, WAL, %d users, %d "
 	       "conversations\n", path, N_USERS, N_CONVS);
 	fflush(stdout);
-	if (o.prefill > 0)
+	if (o.prefill > 0 && o.reuse == NULL)
 		insert_messages(st, w, 0, o.prefill, PREFILL_BATCH, true);
-	secs = insert_messages(st, w, o.prefill, o.messages, o.batch, true);
-	printf("%-34s %12s %12s\n", "measure", "value", "target");
-	printf("%-34s %12ld\n", "messages prefilled (untimed)", o.prefill);
-	printf("%-34s %12ld\n", "messages inserted", o.messages);
-	printf("%-34s %12d\n", "messages per transaction", o.batch);
-	printf("%-34s %12.1f\n", "insert time (s)", secs);
-	printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
-	       (double)o.messages / secs);
-	fflush(stdout);
+	if (o.reuse == NULL) {
+		secs = insert_messages(st, w, o.prefill, o.messages, o.batch,
+				       true);
+		printf("%-34s %12s %12s\n", "measure", "value", "target");
+		printf("%-34s %12ld\n", "messages prefilled (untimed)",
+		       o.prefill);
+		printf("%-34s %12ld\n", "messages inserted", o.messages);
+		printf("%-34s %12d\n", "messages per transaction", o.batch);
+		printf("%-34s %12.1f\n", "insert time (s)", secs);
+		printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
+		       (double)o.messages / secs);
+		fflush(stdout);
+	}
 
 #ifndef BENCH_BASELINE
 	if (!o.insert_only) {
@@ -896,7 +919,8 @@ main(int argc, char **argv)
 		struct unread_sum sum;
 		struct timing t;
 
-		set_markers(st, w);
+		if (o.reuse == NULL)
+			set_markers(st, w);
 		for (int r = 1; r <= o.rounds; r++) {
 			bench_search(st, w, o.queries, o.budget, &t, slowest,
 				     sizeof(slowest));

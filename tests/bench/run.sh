@@ -1,51 +1,55 @@
 #!/bin/sh
 # run.sh: build the store benchmark (Release) and print issue 3's figures.
 #
-#   tests/bench/run.sh            full run: throughput comparison against
-#                                 the pre-search store (222d782), then
-#                                 1,000,000 messages, search and unread
-#                                 counts, two rounds
+#   tests/bench/run.sh            full run: write throughput with and
+#                                 without the search index at 1, 10, 100
+#                                 and 1000 messages per transaction, then
+#                                 1,000,000 messages: search (mix and
+#                                 shapes) and unread counts, two rounds
 #   tests/bench/run.sh --smoke    20,000 messages, 20 queries; checks that
 #                                 it works, not how fast (for CI)
 #
 # Extra arguments after the mode go to the full 1M run (e.g. --messages N).
-# Builds in build-bench/ and, for the baseline, in a temporary export of
-# commit 222d782 (git archive: nothing is written to the repository).
+# "Without the search index" is the same build and schema with the index
+# never fed (bench_store --no-search-index). Builds in build-bench/.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-base_commit=222d782
-compare_msgs=${COMPARE_MESSAGES:-200000}
+prefill=${PREFILL_MESSAGES:-50000}
 
 if [ "${1:-}" = "--smoke" ]; then
 	bin=$("$here/build.sh" "$root")
 	exec "$bin" --smoke
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tandem-bench-base.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+bin=$("$here/build.sh" "$root")
 
-cur=$("$here/build.sh" "$root")
-git -C "$root" archive "$base_commit" | tar -x -C "$tmp"
-base=$("$here/build.sh" "$tmp" "$tmp/build" -DBENCH_BASELINE)
-
+# rate BATCH MESSAGES [--no-search-index]: msgs/s of the timed insert
 rate() {
-	"$1" --messages "$compare_msgs" --insert-only |
-		awk '/insert throughput/ { print $NF }'
+	b=$1 n=$2
+	shift 2
+	"$bin" --prefill "$prefill" --batch "$b" --messages "$n" \
+		--insert-only "$@" | awk '/insert throughput/ { print $NF }'
 }
 
-echo "== throughput: $compare_msgs messages, baseline vs current, twice =="
-b1=$(rate "$base"); c1=$(rate "$cur")
-b2=$(rate "$base"); c2=$(rate "$cur")
-awk -v b1="$b1" -v b2="$b2" -v c1="$c1" -v c2="$c2" 'BEGIN {
-	bb = b1 > b2 ? b1 : b2; cb = c1 > c2 ? c1 : c2;
-	printf "%-30s %10s %10s %10s\n", "msgs/s", "run 1", "run 2", "best";
-	printf "%-30s %10d %10d %10d\n", "baseline " "'"$base_commit"'",
-		b1, b2, bb;
-	printf "%-30s %10d %10d %10d\n", "current (search index)", c1, c2, cb;
-	printf "current / baseline (best): %.2f (target >= 0.80)\n", cb / bb;
-}'
+echo "== write throughput: search index vs none, after $prefill messages =="
+echo "   (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf "%-12s %9s %9s %9s %9s %9s %9s\n" "msgs/txn" "none 1" "index 1" \
+	"none 2" "index 2" "best n" "ratio"
+for spec in "1 3000" "10 20000" "100 50000" "1000 200000"; do
+	# shellcheck disable=SC2086
+	set -- $spec
+	n1=$(rate "$1" "$2" --no-search-index); i1=$(rate "$1" "$2")
+	n2=$(rate "$1" "$2" --no-search-index); i2=$(rate "$1" "$2")
+	awk -v b="$1" -v n1="$n1" -v i1="$i1" -v n2="$n2" -v i2="$i2" 'BEGIN {
+		nb = n1 > n2 ? n1 : n2; ib = i1 > i2 ? i1 : i2;
+		printf "%-12d %9d %9d %9d %9d %9d %9.2f\n", b, n1, i1, n2,
+			i2, nb, ib / nb;
+	}'
+done
+echo "ratio: best with index / best without (target >= 0.80)"
 echo
-echo "== current tree: search and unread counts =="
-"$cur" --rounds 2 "$@"
+echo "== 1,000,000 messages: search and unread counts =="
+echo "   (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+"$bin" --rounds 2 --shapes "$@"
