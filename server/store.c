@@ -899,16 +899,15 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * Three steps, because ranking every match costs hundreds of
 	 * milliseconds for common words at a million messages: c takes the
 	 * newest SEARCH_WINDOW visible matches (FTS5 walks rowids newest
-	 * first and stops there), w ranks only those (td_rank(), not
-	 * FTS5's bm25(), whose IDF reads every match of every term) and
-	 * cuts the page, and only the page's rows get MSG_COLS and a
-	 * snippet.
-	 * snippet() needs the MATCH again: that is one more FTS5 scan,
-	 * bounded by the page's lowest and highest rowid, joined to w. Not
-	 * one MATCH per page row with "rowid =": a prefix query ("term"*
+	 * first and stops there) with their snippets, w ranks only those
+	 * (td_rank(), not FTS5's bm25(), whose IDF reads every match of
+	 * every term) and cuts the page, and only the page's rows get
+	 * MSG_COLS. The snippets are made in c, for every candidate,
+	 * because snippet() needs the MATCH: doing it for the page alone
+	 * means running the MATCH again, and a prefix query ("term"*
 	 * longer than the prefix indexes) merges the doclists of every
-	 * word with that prefix each time it starts, about 13 to 27 ms at
-	 * a million messages, so 50 starts cost 0.7 s ("onboard"*).
+	 * word with that prefix each time it starts, 13 to 27 ms at a
+	 * million messages, more than the candidates' snippets cost.
 	 * With a conversation filter, ?2 also asks for that conversation's
 	 * id in the index's conv_id column (search_query()), so FTS5 walks
 	 * only that conversation's matches, skipping the others by its
@@ -916,8 +915,10 @@ static const char *const stmt_sql[S__COUNT] = {
 	 * that is common elsewhere.
 	 */
 	[S_SEARCH_FTS] =
-		"WITH w AS MATERIALIZED (SELECT c.id AS id, c.rank AS rank FROM"
-		"  (SELECT m.id AS id, td_rank(messages_fts) AS rank"
+		"WITH w AS MATERIALIZED (SELECT c.id AS id, c.rank AS rank,"
+		"  c.snip AS snip FROM"
+		"  (SELECT m.id AS id, td_rank(messages_fts) AS rank,"
+		"   snippet(messages_fts, 0, char(2), char(3), '…', 64) AS snip"
 		"   FROM messages_fts f JOIN messages m ON m.id = f.rowid"
 		"   WHERE messages_fts MATCH ?2 AND m.deleted = 0"
 		"   AND (?3 = 0 OR m.conv_id = ?3)"
@@ -929,13 +930,9 @@ static const char *const stmt_sql[S__COUNT] = {
 		VISIBLE_TO_1("m.conv_id")
 		"   ORDER BY f.rowid DESC LIMIT " SEARCH_WINDOW ") c"
 		"  ORDER BY c.rank, c.id DESC LIMIT ?8 OFFSET ?9)"
-		" SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
-		" char(3), '…', 64)"
-		" FROM messages_fts f CROSS JOIN w CROSS JOIN messages m"
-		" WHERE messages_fts MATCH ?2"
-		" AND f.rowid <= (SELECT max(id) FROM w)"
-		" AND f.rowid >= (SELECT min(id) FROM w)"
-		" AND w.id = f.rowid AND m.id = w.id"
+		" SELECT " MSG_COLS ", w.snip"
+		" FROM w CROSS JOIN messages m"
+		" WHERE m.id = w.id"
 		" ORDER BY w.rank, w.id DESC",
 	/*
 	 * Filters only: newest first, stopping at the page. "+m.conv_id"

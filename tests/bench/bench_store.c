@@ -161,6 +161,23 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The 1-minute load average, for the figures' context. */
+static const char *
+loadavg(void)
+{
+	static char buf[32];
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	snprintf(buf, sizeof(buf), "?");
+	if (f != NULL) {
+		if (fscanf(f, "%31s", buf) != 1)
+			snprintf(buf, sizeof(buf), "?");
+		fclose(f);
+	}
+	return buf;
+}
+
+
 static void
 die(const char *what, int rc)
 {
@@ -347,6 +364,17 @@ insert_messages(struct store *st, struct world *w, long first, long n,
 }
 
 #ifndef BENCH_BASELINE
+
+/* CPU time of this process: on a shared machine it is what a query
+ * costs, while wall time also counts waiting for a core. */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /*
  * "The same benchmark without search": through a second connection, drop
@@ -548,10 +576,12 @@ summarize(double *v, int n, struct timing *t)
 
 static void
 bench_search(struct store *st, const struct world *w, int nq, int budget,
-	     struct timing *t, char *slowest, size_t slowest_cap)
+	     struct timing *t, struct timing *tcpu, char *slowest,
+	     size_t slowest_cap)
 {
 	double start = now_s();
 	double *ms = xrealloc(NULL, (size_t)nq * sizeof(*ms));
+	double *cpu = xrealloc(NULL, (size_t)nq * sizeof(*cpu));
 	struct search_check sc = { w, 0, 0 };
 	char text[TD_QUERY_MAX + 1];
 	int found = 0, n = 0;
@@ -561,13 +591,15 @@ bench_search(struct store *st, const struct world *w, int nq, int budget,
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned)budget + 1);
 	for (int i = 0; i < nq; i++) {
-		double t0;
+		double t0, c0;
 		int hits;
 
 		make_query(text, sizeof(text), i);
 		current_query = text;
 		t0 = now_s();
+		c0 = cpu_s();
 		hits = run_search(st, w, text, &sc);
+		cpu[n] = (cpu_s() - c0) * 1000.0;
 		ms[n] = (now_s() - t0) * 1000.0;
 		if (hits < 0)
 			continue;
@@ -597,7 +629,9 @@ bench_search(struct store *st, const struct world *w, int nq, int budget,
 		exit(1);
 	}
 	summarize(ms, n, t);
+	summarize(cpu, n, tcpu);
 	free(ms);
+	free(cpu);
 }
 
 /*
@@ -631,20 +665,24 @@ bench_shapes(struct store *st, const struct world *w)
 	struct search_check sc = { w, 0, 0 };
 
 	printf("query shapes, median of %d runs each:\n", SHAPE_REPS);
+	printf("  %-44s %8s %8s %4s\n", "query", "wall ms", "cpu ms",
+	       "hits");
 	for (int i = 0; i < N_SHAPES; i++) {
-		double ms[SHAPE_REPS];
-		struct timing t;
+		double ms[SHAPE_REPS], cpu[SHAPE_REPS];
+		struct timing t, tcpu;
 		int hits = 0;
 
 		for (int r = 0; r < SHAPE_REPS; r++) {
-			double t0 = now_s();
+			double t0 = now_s(), c0 = cpu_s();
 
 			hits = run_search(st, w, shapes[i], &sc);
+			cpu[r] = (cpu_s() - c0) * 1000.0;
 			ms[r] = (now_s() - t0) * 1000.0;
 		}
 		summarize(ms, SHAPE_REPS, &t);
-		printf("  %-46s %9.2f ms %4d results\n", shapes[i], t.med,
-		       hits);
+		summarize(cpu, SHAPE_REPS, &tcpu);
+		printf("  %-44s %8.2f %8.2f %4d\n", shapes[i], t.med,
+		       tcpu.med, hits);
 	}
 	if (sc.hidden != 0) {
 		fprintf(stderr, "bench_store: search returned %d messages "
@@ -910,6 +948,8 @@ main(int argc, char **argv)
 		printf("%-34s %12.1f\n", "insert time (s)", secs);
 		printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
 		       (double)o.messages / secs);
+		printf("%-34s %12s\n", "load average after insert",
+		       loadavg());
 		fflush(stdout);
 	}
 
@@ -917,20 +957,27 @@ main(int argc, char **argv)
 	if (!o.insert_only) {
 		char slowest[TD_QUERY_MAX + 1] = "";
 		struct unread_sum sum;
-		struct timing t;
+		struct timing t, tcpu;
 
 		if (o.reuse == NULL)
 			set_markers(st, w);
 		for (int r = 1; r <= o.rounds; r++) {
-			bench_search(st, w, o.queries, o.budget, &t, slowest,
-				     sizeof(slowest));
-			printf("round %d: search, %d queries\n", r, t.n);
-			printf("%-34s %12.2f %12s\n", "  search median (ms)",
-			       t.med, "< 20");
-			printf("%-34s %12.2f\n", "  search p90 (ms)", t.p90);
-			printf("%-34s %12.2f %12s\n", "  search p99 (ms)",
-			       t.p99, "< 100");
-			printf("%-34s %12.2f\n", "  search max (ms)", t.max);
+			bench_search(st, w, o.queries, o.budget, &t, &tcpu,
+				     slowest, sizeof(slowest));
+			printf("round %d: search, %d queries (load %s)\n", r,
+			       t.n, loadavg());
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search median (ms; cpu ms)", t.med, "< 20",
+			       tcpu.med);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search p90 (ms; cpu ms)", t.p90, "",
+			       tcpu.p90);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search p99 (ms; cpu ms)", t.p99, "< 100",
+			       tcpu.p99);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search max (ms; cpu ms)", t.max, "",
+			       tcpu.max);
 			printf("  slowest query: \"%s\"\n", slowest);
 			bench_unread(st, w, o.unread_calls, &t, &sum);
 			printf("round %d: unread.counts, %d calls, %d convs, "
