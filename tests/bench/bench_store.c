@@ -161,6 +161,17 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this process: on a shared machine it is what the work
+ * costs, while wall time also counts waiting for a core. */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* The 1-minute load average, for the figures' context. */
 static const char *
 loadavg(void)
@@ -364,17 +375,6 @@ insert_messages(struct store *st, struct world *w, long first, long n,
 }
 
 #ifndef BENCH_BASELINE
-
-/* CPU time of this process: on a shared machine it is what a query
- * costs, while wall time also counts waiting for a core. */
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /*
  * "The same benchmark without search": through a second connection, drop
@@ -938,8 +938,11 @@ main(int argc, char **argv)
 	if (o.prefill > 0 && o.reuse == NULL)
 		insert_messages(st, w, 0, o.prefill, PREFILL_BATCH, true);
 	if (o.reuse == NULL) {
+		double c0 = cpu_s();
+
 		secs = insert_messages(st, w, o.prefill, o.messages, o.batch,
 				       true);
+		c0 = cpu_s() - c0;
 		printf("%-34s %12s %12s\n", "measure", "value", "target");
 		printf("%-34s %12ld\n", "messages prefilled (untimed)",
 		       o.prefill);
@@ -948,6 +951,8 @@ main(int argc, char **argv)
 		printf("%-34s %12.1f\n", "insert time (s)", secs);
 		printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
 		       (double)o.messages / secs);
+		printf("%-34s %12.1f\n", "insert cpu per message (us)",
+		       c0 * 1e6 / (double)o.messages);
 		printf("%-34s %12s\n", "load average after insert",
 		       loadavg());
 		fflush(stdout);
