@@ -29,7 +29,6 @@
  * such failures are TD_ERR_* codes, logged here with a "store:" prefix.
  */
 #include <assert.h>
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +466,42 @@ static const char *const migrations[] = {
 	" team INTEGER NOT NULL,"
 	" created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (term_id, version, user_id)) WITHOUT ROWID;",
+
+	/* Version 11: the word index is fed in chunks (store_fts_sync()
+	 * in store_search.c), not by a trigger per message: FTS5 writes a
+	 * segment at every savepoint and commit it takes part in, which
+	 * made each message stored by the server's loop cost three times
+	 * as much.
+	 * fts_state.indexed_upto is the highest message id in the index;
+	 * ids ascend (AUTOINCREMENT), so every newer message is pending.
+	 * An edit or delete of an indexed message updates the index at
+	 * once (messages_fts_au); of a pending one, nothing is needed: its
+	 * current body is indexed when its chunk is.
+	 * The index also holds each message's conversation and author ids,
+	 * each as the one word of its own column, so "in:" and "from:"
+	 * intersect the terms' matches with that conversation's or
+	 * author's inside FTS5 (search_query()); only the body column is
+	 * ranked (td_rank()). */
+	"DROP TRIGGER messages_fts_ai;"
+	"DROP TRIGGER messages_fts_au;"
+	"DROP TABLE messages_fts;"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(body, conv_id, author,"
+	" content='messages', content_rowid='id',"
+	" tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');"
+	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');"
+	"CREATE TABLE fts_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" indexed_upto INTEGER NOT NULL);"
+	"INSERT INTO fts_state (id, indexed_upto)"
+	" VALUES (1, (SELECT coalesce(max(id), 0) FROM messages));"
+	"CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages"
+	" WHEN old.id <= (SELECT indexed_upto FROM fts_state) BEGIN"
+	" INSERT INTO messages_fts(messages_fts, rowid, body, conv_id,"
+	"  author) VALUES ('delete', old.id, old.body, old.conv_id,"
+	"  old.author);"
+	" INSERT INTO messages_fts(rowid, body, conv_id, author)"
+	"  VALUES (new.id, new.body, new.conv_id, new.author);"
+	" END;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -477,48 +512,12 @@ static const char *const migrations[] = {
 	" coalesce(c.created_by, 0), c.created_at, c.last_message_id,"    \
 	" (SELECT count(*) FROM members x WHERE x.conv_id = c.id)"
 
-/*
- * The columns every message query selects, in row_msg()'s order. The
- * thread subqueries repeat "r.thread_id > 0" (implied by thread_id = m.id,
- * since ids start at 1) because SQLite uses the partial index
- * messages_thread only when the WHERE states its condition; without it
- * each subquery scans the whole messages table, per result row.
- */
-#define MSG_COLS                                                           \
-	"m.id, m.conv_id, m.author, m.body, coalesce(m.nonce, ''),"       \
-	" m.created_at, m.edited_at, m.deleted, m.thread_id,"             \
-	" (SELECT count(*) FROM messages r WHERE r.thread_id = m.id"      \
-	"  AND r.thread_id > 0 AND r.deleted = 0),"                       \
-	" (SELECT coalesce(max(r.created_at), 0) FROM messages r"         \
-	"  WHERE r.thread_id = m.id AND r.thread_id > 0"                  \
-	"  AND r.deleted = 0),"                                           \
-	" (SELECT group_concat(a) FROM (SELECT DISTINCT r.author a"       \
-	"  FROM messages r WHERE r.thread_id = m.id AND r.thread_id > 0"  \
-	"  AND r.deleted = 0 ORDER BY 1)),"                               \
-	" (SELECT group_concat(e, ',') FROM (SELECT x.emoji || ':' ||"    \
-	"  x.user_id e FROM reactions x WHERE x.message_id = m.id"        \
-	"  ORDER BY x.emoji, x.user_id)), m.system"
 
-/* Number of columns in MSG_COLS: extra columns of a query follow it. */
-#define MSG_NCOLS 14
 
-/*
- * Full-text search ranks by relevance only among the newest SEARCH_WINDOW
- * visible matches (after filters), so its cost is bounded however common
- * the words are; PROTOCOL.md's search section states this.
- */
-#define SEARCH_WINDOW "2000"
 
 /* The most unread messages counted per conversation (see S_UNREAD_ONE). */
 #define UNREAD_CAP "1000"
 
-/* Visible to user ?1: a member's conversation, or an open one (a public
- * channel, a request's or a feedback item's: td_conv_is_open()). */
-#define VISIBLE_TO_1(conv)                                                 \
-	" (" conv " IN (SELECT v.conv_id FROM members v"                 \
-	"  WHERE v.user_id = ?1) OR " conv " IN (SELECT p.id"            \
-	"  FROM conversations p WHERE (p.kind = 0 AND p.private = 0)"    \
-	"  OR p.kind IN (3, 4)))"
 
 #define USER_COLS \
 	"id, handle, display_name, team, role, created_at, approver"
@@ -597,9 +596,6 @@ enum stmt_id {
 	S_SAVE_REMOVE,
 	S_SAVE_GET,
 	S_SAVE_LIST,
-	S_SEARCH_FTS,
-	S_SEARCH_PLAIN,
-	S_SEARCH_PLAIN_CONV,
 	S_PREFS_SET,
 	S_PREFS_GET,
 	S_SCHED_ADD,
@@ -842,83 +838,6 @@ static const char *const stmt_sql[S__COUNT] = {
 			VISIBLE_TO_1("m.conv_id")
 			" ORDER BY s.saved_at DESC, s.message_id DESC"
 			" LIMIT ?2",
-	/*
-	 * Search. ?2 is the FTS5 query text, always a bound parameter built
-	 * by proto_parse_search() from quoted terms. Filters: ?3 conv (0:
-	 * any), ?4 author (0: any), ?5 created before (0: none), ?6 created
-	 * at or after (0: none), ?7 has a link. Visibility is part of the
-	 * innermost WHERE, so no page can hold what the searcher may not
-	 * read. Snippets mark matches with U+0002 ... U+0003.
-	 *
-	 * Three steps, because ranking every match costs hundreds of
-	 * milliseconds for common words at a million messages: c takes the
-	 * newest SEARCH_WINDOW visible matches (FTS5 walks rowids newest
-	 * first and stops there), w ranks only those by bm25 and cuts the
-	 * page, and only the page's rows get MSG_COLS and a snippet.
-	 * snippet() needs the MATCH again: that is one more FTS5 scan,
-	 * bounded by the page's lowest and highest rowid, joined to w. Not
-	 * one MATCH per page row with "rowid =": a prefix query ("term"*
-	 * longer than the prefix indexes) merges the doclists of every
-	 * word with that prefix each time it starts, about 13 to 27 ms at
-	 * a million messages, so 50 starts cost 0.7 s ("onboard"*).
-	 * With a conversation filter, c tests each match's rowid against
-	 * that conversation's ids (read once from messages_conv into a
-	 * temporary index) before reading its row, so a term common
-	 * elsewhere costs an in-memory probe per match, not a table read.
-	 */
-	[S_SEARCH_FTS] =
-		"WITH w AS MATERIALIZED (SELECT c.id AS id, c.rank AS rank FROM"
-		"  (SELECT m.id AS id, f.rank AS rank"
-		"   FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-		"   WHERE messages_fts MATCH ?2 AND m.deleted = 0"
-		"   AND (?3 = 0 OR f.rowid IN (SELECT x.id FROM messages x"
-		"    WHERE x.conv_id = ?3)) AND (?3 = 0 OR m.conv_id = ?3)"
-		"   AND (?4 = 0 OR m.author = ?4)"
-		"   AND (?5 = 0 OR m.created_at < ?5)"
-		"   AND (?6 = 0 OR m.created_at >= ?6)"
-		"   AND (?7 = 0 OR m.body LIKE '%http://%'"
-		"    OR m.body LIKE '%https://%') AND"
-		VISIBLE_TO_1("m.conv_id")
-		"   ORDER BY f.rowid DESC LIMIT " SEARCH_WINDOW ") c"
-		"  ORDER BY c.rank, c.id DESC LIMIT ?8 OFFSET ?9)"
-		" SELECT " MSG_COLS ", snippet(messages_fts, 0, char(2),"
-		" char(3), '…', 64)"
-		" FROM messages_fts f CROSS JOIN w CROSS JOIN messages m"
-		" WHERE messages_fts MATCH ?2"
-		" AND f.rowid <= (SELECT max(id) FROM w)"
-		" AND f.rowid >= (SELECT min(id) FROM w)"
-		" AND w.id = f.rowid AND m.id = w.id"
-		" ORDER BY w.rank, w.id DESC",
-	/*
-	 * Filters only: newest first, stopping at the page. "+m.conv_id"
-	 * in the visibility test keeps SQLite from answering it with a
-	 * MULTI-INDEX OR over messages_conv, which gathers and sorts every
-	 * visible message instead of walking ids downwards. With a
-	 * conversation filter, S_SEARCH_PLAIN_CONV walks that one
-	 * conversation's (conv_id, id) index instead.
-	 */
-	[S_SEARCH_PLAIN] =
-		"SELECT " MSG_COLS ", substr(m.body, 1, 160)"
-		" FROM messages m"
-		" WHERE m.deleted = 0"
-		" AND (?3 = 0 OR m.conv_id = ?3) AND (?4 = 0 OR m.author = ?4)"
-		" AND (?5 = 0 OR m.created_at < ?5)"
-		" AND (?6 = 0 OR m.created_at >= ?6)"
-		" AND (?7 = 0 OR m.body LIKE '%http://%'"
-		"  OR m.body LIKE '%https://%') AND"
-		VISIBLE_TO_1("+m.conv_id")
-		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
-	[S_SEARCH_PLAIN_CONV] =
-		"SELECT " MSG_COLS ", substr(m.body, 1, 160)"
-		" FROM messages m"
-		" WHERE m.conv_id = ?3 AND m.deleted = 0"
-		" AND (?4 = 0 OR m.author = ?4)"
-		" AND (?5 = 0 OR m.created_at < ?5)"
-		" AND (?6 = 0 OR m.created_at >= ?6)"
-		" AND (?7 = 0 OR m.body LIKE '%http://%'"
-		"  OR m.body LIKE '%https://%') AND"
-		VISIBLE_TO_1("+m.conv_id")
-		" ORDER BY m.id DESC LIMIT ?8 OFFSET ?9",
 	[S_PREFS_SET] = "INSERT INTO conv_prefs (user_id, conv_id, notify)"
 			" VALUES (?1, ?2, ?3) ON CONFLICT (user_id, conv_id)"
 			" DO UPDATE SET notify = ?3",
@@ -1247,8 +1166,8 @@ row_reactions(sqlite3_stmt *s, int col, struct td_message *m)
 }
 
 /* Fill a message from MSG_COLS; m->body and the arrays are allocated. */
-static void
-row_msg(sqlite3_stmt *s, struct td_message *m)
+void
+store_row_msg(sqlite3_stmt *s, struct td_message *m)
 {
 	const char *body;
 
@@ -1367,7 +1286,7 @@ store_open(struct store **out, const struct store_options *opt)
 		log_err(st, "pragmas");
 		goto out;
 	}
-	if (migrate(st) != 0)
+	if (migrate(st) != 0 || store_search_register(st) != 0)
 		goto out;
 	for (i = 0; i < S__COUNT; i++) {
 		assert(stmt_sql[i] != NULL);
@@ -1424,7 +1343,10 @@ store_batch_open(const struct store *st)
 /*
  * Commit the batch. On failure the batch is rolled back, so no transaction
  * is left open either way, and TD_ERR_STORAGE says nothing was stored.
- * Committing with no batch open is a no-op.
+ * Committing with no batch open is a no-op. A chunk of messages waiting
+ * for the word index is indexed first (store_fts_sync()), in the same
+ * transaction; if that fails they keep waiting (logged) and the commit
+ * goes ahead.
  */
 int
 store_batch_commit(struct store *st)
@@ -1433,6 +1355,8 @@ store_batch_commit(struct store *st)
 
 	if (!store_batch_open(st))
 		goto out;
+	if (store_fts_sync(st, false) != 0)
+		log_err(st, "fts sync: indexing left for later");
 	err = exec_done(st, stmt(st, S_COMMIT), TD_ERR_STORAGE, "commit");
 	if (err != 0)
 		store_batch_rollback(st);
@@ -2001,7 +1925,7 @@ msg_one(struct store *st, sqlite3_stmt *s, struct td_message *m,
 	int err = step_row(st, s, what);
 
 	if (err == 0)
-		row_msg(s, m);
+		store_row_msg(s, m);
 	sqlite3_reset(s);
 	return err;
 }
@@ -2098,7 +2022,7 @@ hist_range(struct store *st, enum stmt_id range, int64_t conv, int64_t lo,
 			*more = true;
 			continue;
 		}
-		row_msg(s, &m);
+		store_row_msg(s, &m);
 		err = fn(ctx, &m);
 		td_message_fini(&m);
 		if (err != 0)
@@ -2336,7 +2260,7 @@ store_thread_list(struct store *st, int64_t user, int limit,
 	sqlite3_bind_int64(s, 1, user);
 	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row_msg(s, &m);
+		store_row_msg(s, &m);
 		err = fn(ctx, &m, sqlite3_column_int64(s, MSG_NCOLS),
 			 sqlite3_column_int(s, MSG_NCOLS + 1));
 		td_message_fini(&m);
@@ -2419,7 +2343,7 @@ msg_walk(struct store *st, sqlite3_stmt *s,
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row_msg(s, &m);
+		store_row_msg(s, &m);
 		err = fn(ctx, &m, s);
 		td_message_fini(&m);
 		if (err != 0)
@@ -2598,117 +2522,6 @@ store_save_list(struct store *st, int64_t user, int limit,
 	sqlite3_bind_int64(s, 1, user);
 	sqlite3_bind_int(s, 2, limit);
 	return msg_walk(st, s, walk_at, &w, "save list");
-}
-
-/* ---- search ---- */
-
-/*
- * q->fts as FTS5 prefix queries: each closing quote of an FTS5 string
- * ("..." with inner quotes doubled, as proto_parse_search() writes every
- * term) gets a '*', so "onboard" becomes "onboard"* and finds
- * "onboarding" (the '*' applies to the string's last word). When that
- * last word is a single character ("x.y") the string stays an exact
- * phrase: a one-character prefix has no prefix index and would merge
- * the doclists of every word with that initial. Text outside strings is
- * copied as is; an unterminated string is left unterminated, so FTS5
- * still rejects it. dst holds at least 2 * strlen(src) + 1 bytes.
- */
-static void
-fts_prefix_query(char *dst, const char *src)
-{
-	bool in = false;
-	size_t run = 0; /* bytes of the string's current word */
-
-	for (; *src != '\0'; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		*dst++ = *src;
-		if (c != '"') {
-			run = isalnum(c) || c >= 0x80 ? run + 1 : 0;
-			continue;
-		}
-		if (!in) {
-			in = true;
-			run = 0;
-		} else if (src[1] == '"') {
-			*dst++ = *++src; /* a doubled quote inside the string */
-			run = 0;
-		} else {
-			in = false;
-			if (run >= 2)
-				*dst++ = '*';
-		}
-	}
-	*dst = '\0';
-}
-
-/*
- * One page of search results for q->user, best first, with one more row
- * peeked to set *more. Terms match as word prefixes (fts_prefix_query()).
- * A query FTS5 cannot parse (it should not happen: proto_parse_search()
- * quotes every term) is TD_ERR_BAD_REQUEST.
- */
-int
-store_search(struct store *st, const struct store_search *q, bool *more,
-	     int (*fn)(void *ctx, const struct td_message *m,
-		       const char *snippet),
-	     void *ctx)
-{
-	bool fts = q->fts != NULL && q->fts[0] != '\0';
-	sqlite3_stmt *s = stmt(st, fts ? S_SEARCH_FTS
-				 : q->conv != 0 ? S_SEARCH_PLAIN_CONV
-				 : S_SEARCH_PLAIN);
-	struct td_message m;
-	char *pq = NULL;
-	const char *t;
-	int n = 0;
-	int err = 0;
-	int rc;
-
-	*more = false;
-	if (q->limit < 1)
-		return TD_ERR_BAD_REQUEST;
-	if (fts) {
-		pq = malloc(2 * strlen(q->fts) + 1);
-		if (pq == NULL)
-			return TD_ERR_INTERNAL;
-		fts_prefix_query(pq, q->fts);
-	}
-	sqlite3_bind_int64(s, 1, q->user);
-	if (fts)
-		bind_text(s, 2, pq);
-	sqlite3_bind_int64(s, 3, q->conv);
-	sqlite3_bind_int64(s, 4, q->author);
-	sqlite3_bind_int64(s, 5, q->before_ms);
-	sqlite3_bind_int64(s, 6, q->after_ms);
-	sqlite3_bind_int(s, 7, q->has_link ? 1 : 0);
-	sqlite3_bind_int(s, 8, q->limit + 1);
-	sqlite3_bind_int(s, 9, q->offset);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == q->limit) {
-			*more = true;
-			continue;
-		}
-		row_msg(s, &m);
-		t = (const char *)sqlite3_column_text(s, MSG_NCOLS);
-		err = fn(ctx, &m, t != NULL ? t : "");
-		td_message_fini(&m);
-		if (err != 0)
-			goto out;
-	}
-	if (rc == SQLITE_ERROR) {
-		err = TD_ERR_BAD_REQUEST;
-		goto out;
-	}
-	if (rc != SQLITE_DONE)
-		err = map_err(st, rc, TD_ERR_STORAGE, "search");
-out:
-	sqlite3_reset(s);
-	if (pq != NULL) {
-		sqlite3_bind_null(s, 2); /* pq was bound SQLITE_STATIC */
-		free(pq);
-	}
-	return err;
 }
 
 /* ---- notification preferences ---- */

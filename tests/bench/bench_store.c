@@ -3,8 +3,11 @@
  *
  * Builds a fresh database (a temporary file, synchronous=FULL, WAL) holding
  * 50 users, 200 conversations and N messages of generated sales/marketing
- * text, inserted through store_msg_add() in batches of 1000 per transaction
- * with one savepoint per message, as the server's loop does. It then times
+ * text, inserted through store_msg_add() with one savepoint per message, as
+ * the server's loop does, and --batch messages per transaction (1000 by
+ * default; the server commits once per loop turn, so under light load a
+ * transaction holds a few messages). --prefill gives the timed insert an
+ * existing history first. It then times
  * search (the function the search op calls, after the same parsing and
  * filter resolution as server/h_search.c) and unread counts (the function
  * unread.counts calls) and prints one table.
@@ -29,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "store.h"
 #include "tandem/errors.h"
 #include "tandem/proto.h"
@@ -36,7 +41,7 @@
 
 #define N_USERS 50
 #define N_CONVS 200
-#define BATCH 1000
+#define PREFILL_BATCH 1000 /* messages per transaction in --prefill */
 #define START_MS 1704067200000LL /* 2024-01-01 00:00 UTC */
 #define STEP_MS 30000LL		 /* one message every 30 s */
 
@@ -87,6 +92,8 @@ static const char *const url_hosts[] = {
 
 struct opts {
 	long messages;
+	long prefill; /* inserted first, untimed, in PREFILL_BATCH batches */
+	int batch;    /* messages per transaction in the timed insert */
 	int queries;
 	int unread_calls;
 	int rounds;
@@ -94,6 +101,9 @@ struct opts {
 	bool smoke;
 	bool insert_only;
 	bool keep;
+	bool no_index; /* the same store with the search index never fed */
+	bool shapes;   /* time each of shapes[] after the rounds */
+	const char *reuse; /* a database kept by --keep: search only */
 };
 
 /* Ids of the messages of one conversation, ascending. */
@@ -151,6 +161,54 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * Checkpoint the WAL through a second connection (nothing is open on the
+ * store's between batches), so the timed insert after --prefill does not
+ * pay for copying the prefill's pages into the database file.
+ */
+static void
+checkpoint(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				      NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_store: checkpoint: %s\n",
+			sqlite3_errmsg(db));
+		exit(1);
+	}
+	sqlite3_close(db);
+}
+
+/* CPU time of this process: on a shared machine it is what the work
+ * costs, while wall time also counts waiting for a core. */
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The 1-minute load average, for the figures' context. */
+static const char *
+loadavg(void)
+{
+	static char buf[32];
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	snprintf(buf, sizeof(buf), "?");
+	if (f != NULL) {
+		if (fscanf(f, "%31s", buf) != 1)
+			snprintf(buf, sizeof(buf), "?");
+		fclose(f);
+	}
+	return buf;
+}
+
+
 static void
 die(const char *what, int rc)
 {
@@ -180,9 +238,13 @@ ids_push(struct conv_ids *c, int64_t id)
 	c->ids[c->n++] = id;
 }
 
-/* Users, conversations and memberships, in one transaction. */
+/*
+ * Users, conversations and memberships, in one transaction. With reuse
+ * the database already holds them (--reuse): the same choices are made
+ * from the same seed and the ids looked up, nothing is written.
+ */
 static void
-build_world(struct store *st, struct world *w)
+build_world(struct store *st, struct world *w, bool reuse)
 {
 	int rc;
 
@@ -198,7 +260,8 @@ build_world(struct store *st, struct world *w)
 			 u);
 		tu.team = u % 2 == 0 ? TD_TEAM_SALES : TD_TEAM_MARKETING;
 		tu.role = u == 0 ? TD_ROLE_ADMIN : TD_ROLE_MEMBER;
-		rc = store_user_add(st, &tu, "$bench$not-a-hash");
+		rc = reuse ? store_user_by_handle(st, tu.handle, &tu, NULL, 0)
+			   : store_user_add(st, &tu, "$bench$not-a-hash");
 		if (rc != 0)
 			die("user add", rc);
 		w->user[u] = tu.id;
@@ -214,7 +277,8 @@ build_world(struct store *st, struct world *w)
 		w->is_public[c] = c % 10 == 0;
 		tc.is_private = !w->is_public[c];
 		tc.created_by = w->user[U_MEASURED];
-		rc = store_conv_add(st, &tc);
+		rc = reuse ? store_conv_by_name(st, tc.name, &tc)
+			   : store_conv_add(st, &tc);
 		if (rc != 0)
 			die("conv add", rc);
 		w->conv[c] = tc.id;
@@ -225,7 +289,7 @@ build_world(struct store *st, struct world *w)
 
 			if (!in)
 				continue;
-			rc = store_member_add(st, tc.id, w->user[u]);
+			rc = reuse ? 0 : store_member_add(st, tc.id, w->user[u]);
 			if (rc != 0)
 				die("member add", rc);
 			w->member[c][u] = true;
@@ -263,9 +327,14 @@ make_body(char *buf, size_t cap, bool *mention, bool *link)
 	}
 }
 
-/* Insert n messages; returns the elapsed seconds. */
+/*
+ * Insert n messages, batch per transaction, one savepoint each; message
+ * number first (0-based) sets the clock, so a timed run continues a
+ * prefill's history. Returns the elapsed seconds.
+ */
 static double
-insert_messages(struct store *st, struct world *w, long n, bool progress)
+insert_messages(struct store *st, struct world *w, long first, long n,
+		int batch, bool progress)
 {
 	char body[1024];
 	double t0 = now_s(), tlap = t0;
@@ -278,7 +347,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 		int c = rng_below(N_CONVS);
 		int a = w->members[c][rng_below(w->n_members[c])];
 
-		if (i % BATCH == 0) {
+		if (i % batch == 0) {
 			rc = store_batch_begin(st);
 			if (rc != 0)
 				die("batch begin", rc);
@@ -288,7 +357,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 		m.conv = w->conv[c];
 		m.author = w->user[a];
 		m.body = body;
-		m.created_at = START_MS + i * STEP_MS;
+		m.created_at = START_MS + (first + i) * STEP_MS;
 		rc = store_sp_begin(st);
 		if (rc != 0)
 			die("savepoint", rc);
@@ -309,7 +378,7 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 			die("savepoint end", rc);
 		w->links += link;
 		ids_push(&w->ids[c], m.id);
-		if ((i + 1) % BATCH == 0 || i + 1 == n) {
+		if ((i + 1) % batch == 0 || i + 1 == n) {
 			rc = store_batch_commit(st);
 			if (rc != 0)
 				die("batch commit", rc);
@@ -326,6 +395,30 @@ insert_messages(struct store *st, struct world *w, long n, bool progress)
 }
 
 #ifndef BENCH_BASELINE
+
+/*
+ * "The same benchmark without search": through a second connection, drop
+ * the trigger that keeps indexed messages' edits in the index and mark
+ * every message id as indexed, so the store never feeds the index. Only
+ * the benchmark reaches past the store's API like this.
+ */
+static void
+disable_search_index(const char *path)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "DROP TRIGGER messages_fts_au;"
+			 "UPDATE fts_state SET indexed_upto ="
+			 " 9223372036854775807;", NULL, NULL, &msg) !=
+		    SQLITE_OK) {
+		fprintf(stderr, "bench_store: disabling the index: %s\n",
+			msg != NULL ? msg : sqlite3_errmsg(db));
+		exit(1);
+	}
+	sqlite3_close(db);
+}
 
 /*
  * A search round over budget stops the program from SIGALRM, since one
@@ -503,10 +596,12 @@ summarize(double *v, int n, struct timing *t)
 
 static void
 bench_search(struct store *st, const struct world *w, int nq, int budget,
-	     struct timing *t, char *slowest, size_t slowest_cap)
+	     struct timing *t, struct timing *tcpu, char *slowest,
+	     size_t slowest_cap)
 {
 	double start = now_s();
 	double *ms = xrealloc(NULL, (size_t)nq * sizeof(*ms));
+	double *cpu = xrealloc(NULL, (size_t)nq * sizeof(*cpu));
 	struct search_check sc = { w, 0, 0 };
 	char text[TD_QUERY_MAX + 1];
 	int found = 0, n = 0;
@@ -516,13 +611,15 @@ bench_search(struct store *st, const struct world *w, int nq, int budget,
 	signal(SIGALRM, on_alarm);
 	alarm((unsigned)budget + 1);
 	for (int i = 0; i < nq; i++) {
-		double t0;
+		double t0, c0;
 		int hits;
 
 		make_query(text, sizeof(text), i);
 		current_query = text;
 		t0 = now_s();
+		c0 = cpu_s();
 		hits = run_search(st, w, text, &sc);
+		cpu[n] = (cpu_s() - c0) * 1000.0;
 		ms[n] = (now_s() - t0) * 1000.0;
 		if (hits < 0)
 			continue;
@@ -552,7 +649,66 @@ bench_search(struct store *st, const struct world *w, int nq, int budget,
 		exit(1);
 	}
 	summarize(ms, n, t);
+	summarize(cpu, n, tcpu);
 	free(ms);
+	free(cpu);
+}
+
+/*
+ * Query shapes measured one by one after the mix (--shapes): common and
+ * rare words, short and long prefixes, phrases, filters. chan166 is one
+ * of the searcher's channels.
+ */
+static const char *const shapes[] = {
+	"the",			/* the most common word */
+	"ltv",			/* a rare word */
+	"pi",			/* 2-letter prefix */
+	"pip",			/* 3-letter prefix */
+	"onboard",		/* long prefix of two common words */
+	"pipeline",		/* common word longer than 4 letters */
+	"battle card",		/* two words */
+	"cross-sell",		/* a phrase (two words in sequence) */
+	"crm.acme",		/* words inside a URL */
+	"the in:#chan166",	/* common word, one conversation */
+	"ltv in:#chan166",	/* rare word, one conversation */
+	"the from:@user07",	/* common word, one author */
+	"pipeline after:2024-06-01 before:2024-07-01",
+	"from:@user07",		/* filter only */
+	"has:link",		/* filter only */
+};
+#define N_SHAPES ((int)(sizeof(shapes) / sizeof(shapes[0])))
+#define SHAPE_REPS 5
+
+static void
+bench_shapes(struct store *st, const struct world *w)
+{
+	struct search_check sc = { w, 0, 0 };
+
+	printf("query shapes, median of %d runs each:\n", SHAPE_REPS);
+	printf("  %-44s %8s %8s %4s\n", "query", "wall ms", "cpu ms",
+	       "hits");
+	for (int i = 0; i < N_SHAPES; i++) {
+		double ms[SHAPE_REPS], cpu[SHAPE_REPS];
+		struct timing t, tcpu;
+		int hits = 0;
+
+		for (int r = 0; r < SHAPE_REPS; r++) {
+			double t0 = now_s(), c0 = cpu_s();
+
+			hits = run_search(st, w, shapes[i], &sc);
+			cpu[r] = (cpu_s() - c0) * 1000.0;
+			ms[r] = (now_s() - t0) * 1000.0;
+		}
+		summarize(ms, SHAPE_REPS, &t);
+		summarize(cpu, SHAPE_REPS, &tcpu);
+		printf("  %-44s %8.2f %8.2f %4d\n", shapes[i], t.med,
+		       tcpu.med, hits);
+	}
+	if (sc.hidden != 0) {
+		fprintf(stderr, "bench_store: search returned %d messages "
+			"the searcher may not see\n", sc.hidden);
+		exit(1);
+	}
 }
 
 /*
@@ -641,20 +797,40 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: bench_store [--messages N] [--queries N] "
-		"[--unread-calls N]\n"
+		"usage: bench_store [--messages N] [--batch N] [--prefill N]\n"
+		"                   [--queries N] [--unread-calls N]\n"
 		"                   [--rounds N] [--search-budget S]\n"
-		"                   [--insert-only] [--keep] [--smoke]\n"
-		"  --messages N      messages to insert (default 1000000)\n"
+		"                   [--insert-only] [--no-search-index] "
+		"[--shapes]\n"
+		"                   [--keep] [--reuse PATH] [--smoke]\n"
+		"  --messages N      messages to insert, timed "
+		"(default 1000000)\n"
+		"  --batch N         messages per transaction in the timed "
+		"insert\n"
+		"                    (default 1000; the server commits once "
+		"per loop turn)\n"
+		"  --prefill N       first insert N messages untimed, in "
+		"batches of 1000,\n"
+		"                    then checkpoint the WAL\n"
 		"  --queries N       search queries per round (default 200)\n"
 		"  --unread-calls N  unread.counts calls per round "
 		"(default 100)\n"
 		"  --rounds N        repeat the search and unread phases "
 		"(default 1)\n"
 		"  --insert-only     stop after the insert phase\n"
+		"  --no-search-index the same, never feeding the search "
+		"index\n"
+		"                    (the throughput baseline; implies "
+		"--insert-only)\n"
 		"  --search-budget S stop a search round after S seconds "
 		"(default 600)\n"
+		"  --shapes          then time each query shape of a fixed "
+		"list\n"
 		"  --keep            keep the database file (for profiling)\n"
+		"  --reuse PATH      search and unread rounds only, on a "
+		"database kept\n"
+		"                    by --keep with the same build (nothing "
+		"is written)\n"
 		"  --smoke           20000 messages, 20 queries, 10 calls\n");
 	exit(2);
 }
@@ -678,6 +854,7 @@ static void
 parse_args(int argc, char **argv, struct opts *o)
 {
 	o->messages = 1000000;
+	o->batch = PREFILL_BATCH;
 	o->queries = 200;
 	o->unread_calls = 100;
 	o->rounds = 1;
@@ -685,6 +862,10 @@ parse_args(int argc, char **argv, struct opts *o)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--messages") == 0)
 			o->messages = arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--batch") == 0)
+			o->batch = (int)arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--prefill") == 0)
+			o->prefill = arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--queries") == 0)
 			o->queries = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--unread-calls") == 0)
@@ -693,8 +874,14 @@ parse_args(int argc, char **argv, struct opts *o)
 			o->rounds = (int)arg_num(argc, argv, &i);
 		else if (strcmp(argv[i], "--insert-only") == 0)
 			o->insert_only = true;
+		else if (strcmp(argv[i], "--no-search-index") == 0)
+			o->no_index = o->insert_only = true;
 		else if (strcmp(argv[i], "--search-budget") == 0)
 			o->budget = (int)arg_num(argc, argv, &i);
+		else if (strcmp(argv[i], "--shapes") == 0)
+			o->shapes = true;
+		else if (strcmp(argv[i], "--reuse") == 0 && i + 1 < argc)
+			o->reuse = argv[++i];
 		else if (strcmp(argv[i], "--keep") == 0)
 			o->keep = true;
 		else if (strcmp(argv[i], "--smoke") == 0)
@@ -734,9 +921,15 @@ main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &o);
-	snprintf(path, sizeof(path), "%s/tandem-bench-%ld.db",
-		 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (long)getpid());
-	remove_db(path);
+	if (o.reuse != NULL) {
+		snprintf(path, sizeof(path), "%s", o.reuse);
+		o.keep = true;
+	} else {
+		snprintf(path, sizeof(path), "%s/tandem-bench-%ld.db",
+			 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp",
+			 (long)getpid());
+		remove_db(path);
+	}
 #ifndef BENCH_BASELINE
 	snprintf(db_path, sizeof(db_path), "%s", path);
 	db_keep = o.keep;
@@ -749,41 +942,70 @@ main(int argc, char **argv)
 	rc = store_open(&st, &so);
 	if (rc != 0)
 		die("store_open", rc);
-	build_world(st, w);
+	build_world(st, w, o.reuse != NULL);
 
 #ifdef BENCH_BASELINE
 	printf("store: baseline (222d782, no search index)\n");
 #else
-	printf("store: current tree (FTS5 word index with prefixes)\n");
+	if (o.no_index)
+		disable_search_index(path);
+	printf("store: current tree, %s\n", o.no_index
+	       ? "search index never fed (--no-search-index)"
+	       : "FTS5 word index with prefixes");
 #endif
 	printf("database: %s, synchronous=FULL, WAL, %d users, %d "
 	       "conversations\n", path, N_USERS, N_CONVS);
 	fflush(stdout);
-	secs = insert_messages(st, w, o.messages, true);
-	printf("%-34s %12s %12s\n", "measure", "value", "target");
-	printf("%-34s %12ld\n", "messages inserted", o.messages);
-	printf("%-34s %12.1f\n", "insert time (s)", secs);
-	printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
-	       (double)o.messages / secs);
-	fflush(stdout);
+	if (o.prefill > 0 && o.reuse == NULL) {
+		insert_messages(st, w, 0, o.prefill, PREFILL_BATCH, true);
+		checkpoint(path);
+	}
+	if (o.reuse == NULL) {
+		double c0 = cpu_s();
+
+		secs = insert_messages(st, w, o.prefill, o.messages, o.batch,
+				       true);
+		c0 = cpu_s() - c0;
+		printf("%-34s %12s %12s\n", "measure", "value", "target");
+		printf("%-34s %12ld\n", "messages prefilled (untimed)",
+		       o.prefill);
+		printf("%-34s %12ld\n", "messages inserted", o.messages);
+		printf("%-34s %12d\n", "messages per transaction", o.batch);
+		printf("%-34s %12.1f\n", "insert time (s)", secs);
+		printf("%-34s %12.0f\n", "insert throughput (msgs/s)",
+		       (double)o.messages / secs);
+		printf("%-34s %12.1f\n", "insert cpu per message (us)",
+		       c0 * 1e6 / (double)o.messages);
+		printf("%-34s %12s\n", "load average after insert",
+		       loadavg());
+		fflush(stdout);
+	}
 
 #ifndef BENCH_BASELINE
 	if (!o.insert_only) {
 		char slowest[TD_QUERY_MAX + 1] = "";
 		struct unread_sum sum;
-		struct timing t;
+		struct timing t, tcpu;
 
-		set_markers(st, w);
+		if (o.reuse == NULL)
+			set_markers(st, w);
 		for (int r = 1; r <= o.rounds; r++) {
-			bench_search(st, w, o.queries, o.budget, &t, slowest,
-				     sizeof(slowest));
-			printf("round %d: search, %d queries\n", r, t.n);
-			printf("%-34s %12.2f %12s\n", "  search median (ms)",
-			       t.med, "< 20");
-			printf("%-34s %12.2f\n", "  search p90 (ms)", t.p90);
-			printf("%-34s %12.2f %12s\n", "  search p99 (ms)",
-			       t.p99, "< 100");
-			printf("%-34s %12.2f\n", "  search max (ms)", t.max);
+			bench_search(st, w, o.queries, o.budget, &t, &tcpu,
+				     slowest, sizeof(slowest));
+			printf("round %d: search, %d queries (load %s)\n", r,
+			       t.n, loadavg());
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search median (ms; cpu ms)", t.med, "< 20",
+			       tcpu.med);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search p90 (ms; cpu ms)", t.p90, "",
+			       tcpu.p90);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search p99 (ms; cpu ms)", t.p99, "< 100",
+			       tcpu.p99);
+			printf("%-34s %12.2f %12s %10.2f\n",
+			       "  search max (ms; cpu ms)", t.max, "",
+			       tcpu.max);
 			printf("  slowest query: \"%s\"\n", slowest);
 			bench_unread(st, w, o.unread_calls, &t, &sum);
 			printf("round %d: unread.counts, %d calls, %d convs, "
@@ -795,6 +1017,8 @@ main(int argc, char **argv)
 			printf("%-34s %12.2f\n", "  unread max (ms)", t.max);
 			fflush(stdout);
 		}
+		if (o.shapes)
+			bench_shapes(st, w);
 	}
 #endif
 	store_close(st);

@@ -1,51 +1,69 @@
 #!/bin/sh
 # run.sh: build the store benchmark (Release) and print issue 3's figures.
 #
-#   tests/bench/run.sh            full run: throughput comparison against
-#                                 the pre-search store (222d782), then
-#                                 1,000,000 messages, search and unread
-#                                 counts, two rounds
+#   tests/bench/run.sh            full run: write throughput with and
+#                                 without the search index at 1, 10, 100
+#                                 and 1000 messages per transaction, then
+#                                 1,000,000 messages: search (mix and
+#                                 shapes) and unread counts, two rounds
 #   tests/bench/run.sh --smoke    20,000 messages, 20 queries; checks that
 #                                 it works, not how fast (for CI)
+#   tests/bench/run.sh --throughput   only the throughput table
 #
 # Extra arguments after the mode go to the full 1M run (e.g. --messages N).
-# Builds in build-bench/ and, for the baseline, in a temporary export of
-# commit 222d782 (git archive: nothing is written to the repository).
+# "Without the search index" is the same build and schema with the index
+# never fed (bench_store --no-search-index). Builds in build-bench/.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-base_commit=222d782
-compare_msgs=${COMPARE_MESSAGES:-200000}
+prefill=${PREFILL_MESSAGES:-50000}
 
 if [ "${1:-}" = "--smoke" ]; then
 	bin=$("$here/build.sh" "$root")
 	exec "$bin" --smoke
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/tandem-bench-base.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
+bin=$("$here/build.sh" "$root")
 
-cur=$("$here/build.sh" "$root")
-git -C "$root" archive "$base_commit" | tar -x -C "$tmp"
-base=$("$here/build.sh" "$tmp" "$tmp/build" -DBENCH_BASELINE)
-
+# rate BATCH MESSAGES [--no-search-index]: "msgs/s cpu-us-per-msg" of the
+# timed insert
 rate() {
-	"$1" --messages "$compare_msgs" --insert-only |
-		awk '/insert throughput/ { print $NF }'
+	b=$1 n=$2
+	shift 2
+	"$bin" --prefill "$prefill" --batch "$b" --messages "$n" \
+		--insert-only "$@" |
+		awk '/insert throughput/ { t = $NF } /cpu per message/ { c = $NF }
+		     END { print t, c }'
 }
 
-echo "== throughput: $compare_msgs messages, baseline vs current, twice =="
-b1=$(rate "$base"); c1=$(rate "$cur")
-b2=$(rate "$base"); c2=$(rate "$cur")
-awk -v b1="$b1" -v b2="$b2" -v c1="$c1" -v c2="$c2" 'BEGIN {
-	bb = b1 > b2 ? b1 : b2; cb = c1 > c2 ? c1 : c2;
-	printf "%-30s %10s %10s %10s\n", "msgs/s", "run 1", "run 2", "best";
-	printf "%-30s %10d %10d %10d\n", "baseline " "'"$base_commit"'",
-		b1, b2, bb;
-	printf "%-30s %10d %10d %10d\n", "current (search index)", c1, c2, cb;
-	printf "current / baseline (best): %.2f (target >= 0.80)\n", cb / bb;
-}'
+# Each size twice, alternating; best of two (highest msgs/s, lowest CPU).
+throughput() {
+	printf "%-9s %8s %8s %8s %8s %8s %8s %8s %8s\n" "msgs/txn" \
+		"none 1" "index 1" "none 2" "index 2" "ratio" \
+		"cpu none" "cpu idx" "ratio"
+	for spec in "1 10000" "10 20000" "100 50000" "1000 200000"; do
+		# shellcheck disable=SC2086
+		set -- $spec
+		n1=$(rate "$1" "$2" --no-search-index); i1=$(rate "$1" "$2")
+		n2=$(rate "$1" "$2" --no-search-index); i2=$(rate "$1" "$2")
+		echo "$1 $n1 $i1 $n2 $i2" | awk '{
+			nb = $2 > $6 ? $2 : $6; ib = $4 > $8 ? $4 : $8;
+			nc = $3 < $7 ? $3 : $7; ic = $5 < $9 ? $5 : $9;
+			printf "%-9d %8d %8d %8d %8d %8.2f %8.1f %8.1f %8.2f\n",
+				$1, $2, $4, $6, $8, ib / nb, nc, ic, nc / ic;
+		}'
+	done
+	echo "ratio: best msgs/s with index / without (target >= 0.80);"
+	echo "cpu: store CPU microseconds per message, lowest of two, and"
+	echo "     without / with (less sensitive to a busy machine)"
+}
+
+echo "== write throughput: search index vs none, after $prefill messages =="
+echo "   (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+throughput
+[ "${1:-}" = "--throughput" ] && exit 0
 echo
-echo "== current tree: search and unread counts =="
-"$cur" --rounds 2 "$@"
+echo "== 1,000,000 messages: search and unread counts =="
+echo "   (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+"$bin" --rounds 2 --shapes "$@"

@@ -28,6 +28,58 @@ fx.test('partial words, URLs, snippets, edits and deletes', async () => {
   assert.deepEqual(ids(await ana.client.ok('search', { query: 'welcome' })), []);
 });
 
+fx.test('edits and deletes before and after the index catches up', async () => {
+  const [ana, ben, cy, di] = await fx.users(4);
+  const conv = await channel(ana, [ben, cy, di]);
+  // Not yet indexed (the store indexes in chunks, or before a search).
+  const fresh = await send(ana, conv.id, 'quokka sighting report');
+  const gone = await send(ana, conv.id, 'quokka rumour to retract');
+  await ana.client.ok('msg.edit', { message: fresh.id, body: 'wombat sighting report' });
+  await ana.client.ok('msg.delete', { message: gone.id });
+  assert.deepEqual(ids(await ana.client.ok('search', { query: 'quokka' })), []);
+  assert.deepEqual(ids(await ana.client.ok('search', { query: 'wombat' })), [fresh.id]);
+  // More than one chunk (128) stored with no search in between: the
+  // commits index them, and an edit of an indexed one re-indexes it.
+  // Four senders stay within the per-connection rate limit.
+  const many = [];
+  for (let i = 0; i < 140; i++) many.push(await send([ana, ben, cy, di][i % 4], conv.id, `numbat tally ${i}`));
+  await ana.client.ok('msg.edit', { message: many[0].id, body: 'bilby tally' });
+  await ben.client.ok('msg.delete', { message: many[1].id });
+  const r = await ana.client.ok('search', { query: `numbat in:#${conv.name}`, limit: 50 });
+  assert.equal(r.results.length, 50);
+  assert.ok(!ids(r).includes(many[0].id) && !ids(r).includes(many[1].id));
+  const all = [];
+  for (let off = 0; ; off += 50) {
+    const p = await ana.client.ok('search', { query: 'numbat', limit: 50, offset: off });
+    all.push(...ids(p));
+    if (!p.more) break;
+  }
+  assert.equal(all.length, 138);
+  assert.deepEqual(ids(await ana.client.ok('search', { query: 'bilby' })), [many[0].id]);
+});
+
+fx.test('ranking: more of the term in a shorter message first', async () => {
+  const [ana] = await fx.users(1);
+  const conv = await channel(ana, []);
+  const weak = await send(ana, conv.id, 'kestrel one two three four five six seven eight');
+  const strong = await send(ana, conv.id, 'kestrel kestrel');
+  const mid = await send(ana, conv.id, 'kestrel and more kestrel words here');
+  assert.deepEqual(ids(await ana.client.ok('search', { query: `kestrel in:#${conv.name}` })),
+    [strong.id, mid.id, weak.id]);
+});
+
+fx.test('ids of conversations and authors are not words of the body', async () => {
+  // Ids of at least two digits, so that they are searchable terms.
+  let ana, conv;
+  do ana = await fx.user(); while (ana.user.id < 10);
+  do conv = await channel(ana, []); while (conv.id < 10);
+  const m = await send(ana, conv.id, 'plain words only');
+  for (const q of [String(conv.id), String(ana.user.id)]) {
+    assert.ok(!ids(await ana.client.ok('search', { query: q })).includes(m.id), q);
+  }
+  assert.deepEqual(ids(await ana.client.ok('search', { query: `plain in:#${conv.name} from:@${ana.user.handle}` })), [m.id]);
+});
+
 fx.test('filters: in:, from:, before:, after:; paging', async () => {
   const [ana, ben] = await fx.users(2);
   const c1 = await channel(ana, [ben]);
