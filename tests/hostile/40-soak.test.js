@@ -1,5 +1,6 @@
 // Soak with churn: SOAK_CLIENTS clients (40 in CI; 200 for the full run)
-// in public and private channels, dms and groups post at a steady random
+// in public and private channels, dms, groups, and the conversations of
+// content requests and feedback items (joined: watched) post at a steady random
 // rate for SOAK_SECONDS (40 in CI; 1800 for the full run) while each of
 // them drops its connection every SOAK_DROP_MIN_MS..SOAK_DROP_MAX_MS
 // (2-6 s in CI; 30-120 s for the full run), half with a clean close, half
@@ -30,6 +31,7 @@ const SEND_MAX_MS = Math.max(SEND_MIN_MS, envInt('SOAK_SEND_MAX_MS', 1500));
 const PUBLIC = 4; // public channels, every client in two of them
 const PRIVATE = 4; // private channels, client i in channel i % PRIVATE
 const GROUP = 5; // group size (the last group takes the remainder)
+const RECORDS = 2; // request conversations, and as many feedback ones
 const REQ_TIMEOUT_MS = 10000;
 const TAG = process.pid % 10000;
 // ASan keeps up to 256 MiB of freed memory in quarantine, which alone
@@ -106,6 +108,26 @@ test(`soak: ${CLIENTS} clients for ${SECONDS} s, drops every ${DROP_MIN_MS}-${DR
         kinds.set(conv, 'group');
         for (const m of members) m.convs.add(conv);
       }));
+      // Requests and feedback items: each filed by one client, its
+      // conversation joined (watched) by every fourth client. Filing writes
+      // a system line first: `floor` keeps it out of the final check.
+      const floor = new Map(); // conv id -> the last id written before the soak
+      for (const [k, rec] of [...Array(RECORDS).keys()].flatMap((k) => [[k, 'request'], [k, 'feedback']])) {
+        const owner = clients[(k * 2 + (rec === 'request' ? 0 : 1)) % CLIENTS];
+        const fields = rec === 'request'
+          ? { kind: 'battle_card', title: `Soak battle card ${k}`, body: 'Against Initech' }
+          : { kind: 'objection', title: `Soak objection ${k}`, body: 'Security review is slow' };
+        const conv = (await okRetry(owner.setup, `${rec}.create`, fields))[rec].conv;
+        kinds.set(conv, rec);
+        owner.convs.add(conv);
+        const watchers = clients.filter((st) => st !== owner && st.i % 4 === (k + (rec === 'request' ? 0 : 2)) % 4);
+        await Promise.all(watchers.map(async (st) => {
+          await okRetry(st.setup, 'conv.join', { conv });
+          st.convs.add(conv);
+        }));
+        const last = (await okRetry(owner.setup, 'msg.history', { conv, limit: 50 })).messages;
+        floor.set(conv, last.length ? last[last.length - 1].id : 0);
+      }
       for (const st of clients) {
         st.lastSeq = st.setup.lastSeq; // no message exists yet: replaying from here is harmless
         st.convList = [...st.convs];
@@ -283,7 +305,7 @@ test(`soak: ${CLIENTS} clients for ${SECONDS} s, drops every ${DROP_MIN_MS}-${DR
           if (!h.more || h.messages.length === 0) break;
           before = h.messages[0].id;
         }
-        history.set(conv, ids);
+        history.set(conv, ids.filter((id) => id > (floor.get(conv) || 0)));
       }
       // Everyone catches up (bounded), then a short quiet spell for late duplicates.
       const caughtUp = () => clients.every((st) => st.convList.every((conv) => (st.delivered.get(conv) || []).length >= history.get(conv).length));
