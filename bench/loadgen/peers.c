@@ -44,8 +44,10 @@ peer_start_mosquitto(int port, const char *dir)
 		 "log_type error\n"
 		 "set_tcp_nodelay true\n"
 		 "max_queued_messages 0\n"
+		 /* 2.0.11 refuses to start with only websockets listeners. */
 		 "listener %d 127.0.0.1\n"
-		 "protocol websockets\n", port);
+		 "listener %d 127.0.0.1\n"
+		 "protocol websockets\n", port + 1, port);
 	path = write_config(dir, "mosquitto.conf", conf);
 	if (path == NULL)
 		return -1;
