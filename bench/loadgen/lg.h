@@ -121,6 +121,7 @@ struct opts {
 	const char *target, *scenario, *dir;
 	int conns, repeats, room_size, port;
 	double seconds, rate, per_sender;
+	double ceiling;  /* raw frames/s measured in the same run, or 0 */
 	const char *rates;
 };
 extern struct opts opt;

@@ -51,7 +51,9 @@ static const char usage[] =
 	"  --dir DIR          the target's data directory (default "
 	"/tmp/lg-data)\n"
 	"  --tandemd PATH     tandemd binary (default: tandemd on PATH)\n"
-	"  --frame-bytes N    raw: frame size (default 230)\n";
+	"  --frame-bytes N    raw: frame size (default 230)\n"
+	"  --ceiling N        raw frames/s of this run: deliveries/s are also\n"
+	"                     printed as a share of it\n";
 
 static const struct adapter *
 adapter_named(const char *name)
@@ -151,6 +153,7 @@ parse(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "tandemd", required_argument, NULL, 'T' },
 		{ "frame-bytes", required_argument, NULL, 'f' },
+		{ "ceiling", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -171,6 +174,7 @@ parse(int argc, char **argv)
 		case 'd': opt.dir = optarg; break;
 		case 'T': tandem_bin = optarg; break;
 		case 'f': raw_frame_bytes = atoi(optarg); break;
+		case 'C': opt.ceiling = atof(optarg); break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -204,7 +208,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "lg: unknown target %s\n", opt.target);
 		return 2;
 	}
-	mkdir(opt.dir, 0700);
+	if (mkdir(opt.dir, 0700) != 0) {
+		fprintf(stderr, "lg: --dir %s: must not exist yet (each run "
+			"starts from an empty server)\n", opt.dir);
+		return 2;
+	}
 	if (lg_ad->start(opt.port, opt.dir) != 0) {
 		fprintf(stderr, "lg: %s did not start\n", opt.target);
 		return 1;

@@ -288,6 +288,7 @@ scen_fanout(void)
 	double *lost = calloc((size_t)opt.repeats, sizeof(double));
 	int r, fail = 0;
 	double best = 0;
+	char share[64] = "1/s";
 
 	opt.room_size = opt.conns;
 	setup_rooms(opt.conns);
@@ -313,7 +314,10 @@ scen_fanout(void)
 				 (double)(now_ns() - t0);
 		}
 		snprintf(name, sizeof(name), "fanout %gx%d", rate, n_conns);
-		report(name, "deliveries/s", "1/s", dps, opt.repeats, NULL);
+		if (opt.ceiling > 0)
+			snprintf(share, sizeof(share), "1/s = %.1f%% of raw",
+				 100 * median(dps, opt.repeats) / opt.ceiling);
+		report(name, "deliveries/s", "1/s", dps, opt.repeats, share);
 		report(name, "p50 post->delivery", "ms", p50, opt.repeats,
 		       NULL);
 		report(name, "p99 post->delivery", "ms", p99, opt.repeats,
@@ -324,8 +328,14 @@ scen_fanout(void)
 		    median(lost, opt.repeats) <= 0 && rate * n_conns > best)
 			best = rate * n_conns;
 	}
-	printf("| fanout best | deliveries/s with p99 <= 20 ms, none lost | "
-	       "1/s | %.0f | | |\n", best);
+	snprintf(share, sizeof(share), "1/s");
+	if (opt.ceiling > 0)
+		snprintf(share, sizeof(share), "1/s = %.1f%% of raw",
+			 100 * best / opt.ceiling);
+	printf("| fanout best | %s%s | deliveries/s with p99 <= 20 ms, none "
+	       "lost (rates tried: %s) | %.0f | | %s |\n", opt.target,
+	       lg_ad->persists ? "" : " (persists nothing)", opt.rates, best,
+	       share);
 	close_all();
 	free(rates);
 	return fail;
@@ -366,10 +376,14 @@ histories_done(void)
  * many are missing.
  */
 static double
-verify_acked(void)
+verify_acked(double *checked)
 {
 	double missing = 0;
 	int i;
+
+	*checked = 0;
+	for (i = 0; i < n_conns; i++)
+		*checked += (double)conns[i]->n_acked;
 
 	tandem_keep_acked = false;
 	open_range(0, n_conns, HANDSHAKE_WINDOW, room_index);
@@ -398,7 +412,8 @@ scen_durable(void)
 	double *p99 = calloc((size_t)opt.repeats, sizeof(double));
 	double *lost = calloc((size_t)opt.repeats, sizeof(double));
 	double *gen = calloc((size_t)opt.repeats, sizeof(double));
-	int w = senders_for(opt.rate), r, fail = 0;
+	double *checked = calloc((size_t)opt.repeats, sizeof(double));
+	int w = (int)ceil(opt.rate / opt.per_sender), r, fail = 0;
 
 	if (lg_ad != &adapter_tandem) {
 		fprintf(stderr, "lg: durable: %s persists nothing\n",
@@ -432,7 +447,7 @@ scen_durable(void)
 			fprintf(stderr, "lg: durable: restart failed\n");
 			return 1;
 		}
-		lost[r] = verify_acked();
+		lost[r] = verify_acked(&checked[r]);
 		fail |= lost[r] > 0;
 		close_all();
 	}
@@ -440,6 +455,8 @@ scen_durable(void)
 	       NULL);
 	report("durable", "p50 post->ack", "ms", p50, opt.repeats, NULL);
 	report("durable", "p99 post->ack", "ms", p99, opt.repeats, NULL);
+	report("durable", "acked posts looked up after kill -9", "", checked,
+	       opt.repeats, NULL);
 	report("durable", "acked but lost after kill -9", "", lost,
 	       opt.repeats, NULL);
 	report("durable", "generator CPU", "%", gen, opt.repeats, NULL);

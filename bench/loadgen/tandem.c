@@ -88,8 +88,9 @@ on_auth_reply(struct conn *c, const char *p, size_t n)
 	const char *t, *e;
 
 	if (memmem(p, n, "\"error\"", 7) != NULL) {
-		fprintf(stderr, "tandem: auth u%d: %.*s\n", c->idx, (int)n, p);
-		lg_meter.errors++;
+		if (lg_meter.errors++ < 5)
+			fprintf(stderr, "tandem: auth u%d: %.*s\n", c->idx,
+				(int)n, p);
 		net_close(c);
 		return;
 	}
@@ -114,8 +115,9 @@ static void
 on_setup_reply(struct conn *c, const char *p, size_t n)
 {
 	if (memmem(p, n, "\"error\"", 7) != NULL) {
-		fprintf(stderr, "tandem: setup u%d: %.*s\n", c->idx, (int)n, p);
-		lg_meter.errors++;
+		if (lg_meter.errors++ < 5)
+			fprintf(stderr, "tandem: setup u%d: %.*s\n", c->idx,
+				(int)n, p);
 		return;
 	}
 	c->b = json_int_after(p, n, "\"conversation\":{\"id\":");
