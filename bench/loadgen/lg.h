@@ -108,6 +108,7 @@ void meter_delivery(uint64_t due);
 
 /* target.c: the server under test, pinned to its own core. */
 extern pid_t target_pid;
+extern const char *target_log;  /* the target's stdout and stderr */
 pid_t target_spawn(char *const argv[]);
 int target_wait_port(int port, int timeout_ms);
 void target_kill(int sig);

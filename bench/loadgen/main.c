@@ -51,6 +51,8 @@ static const char usage[] =
 	"  --dir DIR          the target's data directory (default "
 	"/tmp/lg-data)\n"
 	"  --tandemd PATH     tandemd binary (default: tandemd on PATH)\n"
+	"  --peers DIR        bench/peers (the node server; default "
+	"bench/peers)\n"
 	"  --frame-bytes N    raw: frame size (default 230)\n"
 	"  --ceiling N        raw frames/s of this run: deliveries/s are also\n"
 	"                     printed as a share of it\n";
@@ -154,6 +156,7 @@ parse(int argc, char **argv)
 		{ "tandemd", required_argument, NULL, 'T' },
 		{ "frame-bytes", required_argument, NULL, 'f' },
 		{ "ceiling", required_argument, NULL, 'C' },
+		{ "peers", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -174,6 +177,7 @@ parse(int argc, char **argv)
 		case 'd': opt.dir = optarg; break;
 		case 'T': tandem_bin = optarg; break;
 		case 'f': raw_frame_bytes = atoi(optarg); break;
+		case 'D': peers_dir = optarg; break;
 		case 'C': opt.ceiling = atof(optarg); break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
@@ -191,6 +195,7 @@ parse(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	char log[4096];
 	int rc;
 
 	if (parse(argc, argv) != 0)
@@ -213,6 +218,8 @@ main(int argc, char **argv)
 			"starts from an empty server)\n", opt.dir);
 		return 2;
 	}
+	snprintf(log, sizeof(log), "%s/server.log", opt.dir);
+	target_log = log;
 	if (lg_ad->start(opt.port, opt.dir) != 0) {
 		fprintf(stderr, "lg: %s did not start\n", opt.target);
 		return 1;

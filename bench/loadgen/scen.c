@@ -233,7 +233,18 @@ send_due(uint64_t now)
 		}
 }
 
-/* Run senders at `rate` posts/s in total for `secs`, then drain. */
+static uint64_t expect_deliveries;
+
+static bool
+all_delivered(void)
+{
+	return lg_meter.deliveries >= expect_deliveries;
+}
+
+/*
+ * Run senders at `rate` posts/s in total for `secs`, then wait up to
+ * `drain` for every member to have every post.
+ */
 static void
 drive(int n_send, double rate, double secs, uint64_t drain)
 {
@@ -252,7 +263,8 @@ drive(int n_send, double rate, double secs, uint64_t drain)
 	stop_at = t0 + (uint64_t)(secs * SEC);
 	sent = 0;
 	net_run(stop_at, NULL, send_due, 100000);
-	net_run(now_ns() + drain, NULL, NULL, 0);
+	expect_deliveries = sent * (uint64_t)n_conns;
+	net_run(now_ns() + drain, all_delivered, NULL, 0);
 }
 
 static void
@@ -304,7 +316,7 @@ scen_fanout(void)
 			uint64_t c0 = self_cpu_ns(), t0 = now_ns();
 
 			meter_reset();
-			drive(senders_for(rate), rate, opt.seconds, 500 * MS);
+			drive(senders_for(rate), rate, opt.seconds, 5 * SEC);
 			dps[r] = lg_meter.deliveries / opt.seconds;
 			p50[r] = lat_pct(&lg_meter.lat, 50);
 			p99[r] = lat_pct(&lg_meter.lat, 99);

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "lg.h"
 
 pid_t target_pid = -1;
+const char *target_log = "/dev/null";
 
 pid_t
 target_spawn(char *const argv[])
@@ -32,7 +34,13 @@ target_spawn(char *const argv[])
 	}
 	if (pid == 0) {
 		cpu_set_t set;
+		int log = open(target_log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 
+		if (log >= 0) {
+			dup2(log, 1);
+			dup2(log, 2);
+			close(log);
+		}
 		CPU_ZERO(&set);
 		CPU_SET(LG_SERVER_CORE, &set);
 		sched_setaffinity(0, sizeof(set), &set);
