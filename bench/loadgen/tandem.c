@@ -4,7 +4,8 @@
  * then joins its channel, opens its note-to-self dm, or creates channel
  * room<b>; with a token it says hello. Posts are msg.send with the due
  * time as the body ("t<ns>") and a unique nonce; message.new events are
- * deliveries, msg.send replies are durable acks.
+ * deliveries, msg.send replies are durable acks. tandemd runs with
+ * --no-rate-limit, as the peers have no per-connection limit either.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@ tandem_start(int port, const char *dir)
 	char ps[16];
 	char *argv[] = { (char *)tandem_bin, "--listen", "127.0.0.1",
 			 "--port", ps, "--data-dir", (char *)dir,
-			 "--open-registration", "--pwhash-ops", "1",
+			 "--open-registration", "--no-rate-limit",
+			 "--pwhash-ops", "1",
 			 "--pwhash-mem", "8192", "--workers", "1", NULL };
 
 	snprintf(ps, sizeof(ps), "%d", port);
