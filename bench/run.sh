@@ -14,7 +14,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-seconds=3 repeats=5 idle_conns=2000 fanout_conns=1000
+seconds=3 repeats=5 idle_conns=1000 fanout_conns=1000
 rates=50,100,150,200,300 durable_rate=50000 raw_conns=1000 only=all
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -97,7 +97,8 @@ for t in "${targets[@]}"; do
 		--rates "$rates" --ceiling "$ceiling" || true
 done
 if [ "$only" != peers ]; then
-	run --target tandem --scenario durable --rate "$durable_rate" || true
+	run --target tandem --scenario durable --rate "$durable_rate" \
+		--per-sender 250 || true
 fi
 echo
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -432,9 +432,6 @@ scen_durable(void)
 			lg_ad->name);
 		return 1;
 	}
-	if (opt.per_sender * opt.seconds > 190)
-		fprintf(stderr, "lg: durable: over 190 posts per writer; the "
-			"check reads one page of 200\n");
 	setup_dms(w);
 	for (r = 0; r < opt.repeats; r++) {
 		uint64_t c0, t0;

@@ -159,17 +159,20 @@ on_send_reply(struct conn *c, const char *p, size_t n)
 
 /*
  * A history page: strike every id found from the acked list (kept
- * sorted ascending), counting what is left as lost in c->phase.
+ * sorted ascending); ask for the next page while there is more, else
+ * leave what is left in the list as lost and clear c->phase.
  */
 static void
 on_history_reply(struct conn *c, const char *p, size_t n)
 {
-	const char *q = p, *end = p + n;
+	const char *q = p + 6, *end = p + n;
 	size_t i = 0, kept = 0;
+	int64_t last = -1;
 
 	while ((q = memmem(q, (size_t)(end - q), "{\"id\":", 6)) != NULL) {
 		int64_t id = json_int_after(q, (size_t)(end - q), "{\"id\":");
 		q += 6;
+		last = id;
 		while (i < c->n_acked && c->acked[i] < id)
 			c->acked[kept++] = c->acked[i++];
 		if (i < c->n_acked && c->acked[i] == id)
@@ -178,7 +181,11 @@ on_history_reply(struct conn *c, const char *p, size_t n)
 	while (i < c->n_acked)
 		c->acked[kept++] = c->acked[i++];
 	c->n_acked = kept;
-	c->phase = 0;
+	if (last > 0 && memmem(p, n, "\"more\":true", 11) != NULL &&
+	    kept > 0)
+		tandem_history(c, last);
+	else
+		c->phase = 0;
 }
 
 static void
