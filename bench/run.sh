@@ -9,23 +9,29 @@
 #   bench/run.sh                 the full run (about 15 minutes)
 #   bench/run.sh --quick         small and short: checks it all works
 #   bench/run.sh --seconds S --repeats N --idle-conns N --fanout-conns N \
-#                --rates R,R,... --durable-rate R --only tandem|peers
+#                --rates R,R,... --durable-rate R --stress-conns N \
+#                --stress-rate R --only tandem|peers
+# (slow consumer and storm: a room of --stress-conns at --stress-rate posts/s)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 seconds=3 repeats=5 idle_conns=1000 fanout_conns=1000
 rates=50,100,150,200,300 durable_rate=50000 raw_conns=1000 only=all
+stress_conns=1000 stress_rate=50
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) seconds=1 repeats=2 idle_conns=300 fanout_conns=200
-		 rates=20,50 durable_rate=2000 raw_conns=200 ;;
+		 rates=20,50 durable_rate=2000 raw_conns=200 stress_conns=200
+		 stress_rate=20 ;;
 	--seconds) seconds=$2; shift ;;
 	--repeats) repeats=$2; shift ;;
 	--idle-conns) idle_conns=$2; shift ;;
 	--fanout-conns) fanout_conns=$2; shift ;;
 	--rates) rates=$2; shift ;;
 	--durable-rate) durable_rate=$2; shift ;;
+	--stress-conns) stress_conns=$2; shift ;;
+	--stress-rate) stress_rate=$2; shift ;;
 	--only) only=$2; shift ;;
 	*) echo "usage: see the top of $0" >&2; exit 2 ;;
 	esac
@@ -80,7 +86,8 @@ echo "- peers: mosquitto $(dpkg-query -W -f='${Version}' mosquitto)," \
 	"node $(node --version) + ws $(node -p "require('$here/node_modules/ws/package.json').version")"
 echo "- command: bench/run.sh --seconds $seconds --repeats $repeats" \
 	"--idle-conns $idle_conns --fanout-conns $fanout_conns" \
-	"--rates $rates --durable-rate $durable_rate --only $only"
+	"--rates $rates --durable-rate $durable_rate" \
+	"--stress-conns $stress_conns --stress-rate $stress_rate --only $only"
 echo
 echo "| scenario | server | figure | median | range | unit |"
 echo "|---|---|---|---|---|---|"
@@ -96,9 +103,15 @@ for t in "${targets[@]}"; do
 	run --target "$t" --scenario fanout --conns "$fanout_conns" \
 		--rates "$rates" --ceiling "$ceiling" || true
 done
+for t in "${targets[@]}"; do
+	run --target "$t" --scenario slow --conns "$stress_conns" \
+		--rate "$stress_rate" || true
+done
 if [ "$only" != peers ]; then
 	run --target tandem --scenario durable --rate "$durable_rate" \
 		--per-sender 250 || true
+	run --target tandem --scenario storm --conns "$stress_conns" \
+		--rate "$stress_rate" || true
 fi
 echo
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"

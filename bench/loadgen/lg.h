@@ -44,6 +44,10 @@ struct conn {
 	int64_t *acked;   /* message ids acknowledged (durable check) */
 	size_t n_acked, cap_acked;
 	char *token;
+	int64_t seq;          /* last event seq seen (tandem resume) */
+	uint64_t got;         /* deliveries to this connection */
+	uint64_t target;      /* storm: deliveries that mean caught up */
+	uint64_t reconnect_ns;
 };
 
 /* What a server is: how to start it and how to speak to it. */
@@ -77,6 +81,7 @@ struct meter {
 	uint64_t deliveries, acks, errors, closed;
 	struct lat lat;      /* post due time -> delivery */
 	struct lat ack_lat;  /* post due time -> durable ack */
+	struct lat catchup;  /* resume -> every missed post delivered */
 };
 
 extern struct meter lg_meter;
@@ -103,8 +108,8 @@ void net_set_paused(struct conn *c, bool paused);
 int64_t json_int_after(const char *p, size_t n, const char *key);
 /* Stamp parsing: "t<ns>" -> ns, 0 when absent. */
 uint64_t stamp_after(const char *p, size_t n, const char *key);
-/* Record one delivery stamped `due` (0: not a bench message). */
-void meter_delivery(uint64_t due);
+/* Record one delivery to `c` stamped `due` (0: not a bench message). */
+void meter_delivery(struct conn *c, uint64_t due);
 
 /* target.c: the server under test, pinned to its own core. */
 extern pid_t target_pid;
@@ -134,11 +139,38 @@ void report(const char *scenario, const char *metric, const char *unit,
 /* The median of v[0..n) (sorts a copy). */
 double median(const double *v, int n);
 
-/* scen.c, raw.c: the scenarios. Each returns 0, or 1 on a failed check. */
+/* scen.c: what every scenario shares. */
+extern struct conn **conns;
+extern int n_conns, n_paused;  /* n_paused: members not reading */
+extern uint64_t sent;           /* posts sent by the last drive() */
+/* Open the closed ones in [from, to): hello with a saved token, else
+ * register. Seconds. */
+double open_range(int from, int to, int window, int64_t (*room)(int idx));
+void close_all(void);
+int64_t room_index(int idx);
+int64_t room_for_peer(int idx);
+/* Tandem: accounts in rooms of opt.room_size; peers: just the array. */
+void setup_rooms(int n);
+int check_ready(const char *what);
+/* Open loop: `rate` posts/s from n_send members for `secs`, then drain. */
+void drive(int n_send, double rate, double secs, uint64_t drain);
+/* drive() in three steps, for scenarios that act while posts flow. */
+void drive_start(int n_send, double rate, double secs);
+void drive_tick(uint64_t now);
+void drive_finish(uint64_t drain);
+extern uint64_t drive_stop_at;
+/* Replace conns[idx] by a new connection with the same account. */
+struct conn *reconnect(int idx);
+void meter_reset(void);
+int senders_for(double rate);
+
+/* scen.c, stress.c, raw.c: the scenarios. Each returns 0, or 1 on a failed check. */
 int scen_idle(void);
 int scen_fanout(void);
 int scen_durable(void);
 int scen_raw(void);
+int scen_slow(void);
+int scen_storm(void);
 
 /* raw.c: the plain writer. Returns the fd that starts each burst. */
 int raw_writer_spawn(int port, int n, double seconds);

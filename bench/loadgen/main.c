@@ -36,14 +36,16 @@ static const char usage[] =
 	"usage: lg [options]\n"
 	"  --target NAME      tandem | nodews | mosquitto | nats (default "
 	"tandem)\n"
-	"  --scenario NAME    idle | fanout | durable | raw (default fanout)\n"
+	"  --scenario NAME    idle | fanout | durable | slow | storm | raw\n"
+	"                     (default fanout)\n"
 	"  --conns N          connections (default 1000)\n"
 	"  --room-size N      members per room in idle (default 100)\n"
 	"  --seconds S        length of one measurement (default 3)\n"
 	"  --repeats N        measurements per figure (default 5)\n"
 	"  --rates R,R,...    fanout: posts/s to try (default "
 	"50,100,150,200,300)\n"
-	"  --rate R           durable: posts/s offered (default 50000)\n"
+	"  --rate R           durable, slow, storm: posts/s offered (default "
+	"50000)\n"
 	"  --per-sender R     posts/s per sending connection (default 16)\n"
 	"  --port N           port for the target (default 18080)\n"
 	"  --dir DIR          the target's data directory (default "
@@ -228,6 +230,10 @@ main(int argc, char **argv)
 		rc = scen_fanout();
 	else if (strcmp(opt.scenario, "durable") == 0)
 		rc = scen_durable();
+	else if (strcmp(opt.scenario, "slow") == 0)
+		rc = scen_slow();
+	else if (strcmp(opt.scenario, "storm") == 0)
+		rc = scen_storm();
 	else {
 		fprintf(stderr, "lg: unknown scenario %s\n", opt.scenario);
 		rc = 2;

@@ -84,7 +84,7 @@ on_packet(struct conn *c, unsigned char type, const unsigned char *p,
 		size_t tl = (size_t)p[0] << 8 | p[1];
 
 		if (2 + tl <= n)
-			meter_delivery(stamp_after((const char *)p + 2 + tl,
+			meter_delivery(c, stamp_after((const char *)p + 2 + tl,
 						   n - 2 - tl, "t"));
 	}
 }

@@ -39,7 +39,7 @@ on_line(struct conn *c, const char *q, const char *eol, size_t avail)
 		plen = (size_t)strtoul(sp, NULL, 10);
 		if (avail < ll + plen + 2)
 			return 0;
-		meter_delivery(stamp_after(q + ll, plen, "t"));
+		meter_delivery(c, stamp_after(q + ll, plen, "t"));
 		return ll + plen + 2;
 	}
 	if (ll >= 6 && memcmp(q, "PING", 4) == 0) {

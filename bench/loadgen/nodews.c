@@ -26,7 +26,7 @@ nodews_message(struct conn *c, const char *p, size_t n)
 		c->ready_ns = now_ns();
 		return;
 	}
-	meter_delivery(stamp_after(p, n, "t"));
+	meter_delivery(c, stamp_after(p, n, "t"));
 }
 
 static void

@@ -156,8 +156,7 @@ raw_open(struct conn *c)
 static void
 raw_message(struct conn *c, const char *p, size_t n)
 {
-	(void)c;
-	meter_delivery(stamp_after(p, n, "\"body\":\"t"));
+	meter_delivery(c, stamp_after(p, n, "\"body\":\"t"));
 }
 
 static void

@@ -18,8 +18,9 @@
 #define MS 1000000ull
 #define SEC 1000000000ull
 
-static struct conn **conns;
-static int n_conns;
+struct conn **conns;
+int n_conns;
+int n_paused;
 static int pending_goal;
 
 static bool
@@ -44,12 +45,35 @@ count_ready(int from, int to)
 	return n;
 }
 
+struct conn *
+reconnect(int idx)
+{
+	struct conn *old = conns[idx], *c;
+
+	net_close(old);
+	c = net_connect(idx);
+	c->token = old->token;
+	c->a = old->a;
+	c->b = old->b;
+	c->seq = old->seq;
+	c->got = old->got;
+	free(old->in.p);
+	free(old->out.p);
+	free(old->app.p);
+	free(old->frag.p);
+	free(old->acked);
+	free(old);
+	conns[idx] = c;
+	return c;
+}
+
 /*
- * Open connections [from, to) with at most `window` handshakes in flight;
- * a connection with a saved token says hello, one without registers.
+ * Open every closed connection in [from, to) with at most `window`
+ * handshakes in flight; one with a saved token says hello, one without
+ * registers.
  * Returns the seconds it took.
  */
-static double
+double
 open_range(int from, int to, int window, int64_t (*room)(int idx))
 {
 	uint64_t t0 = now_ns();
@@ -62,22 +86,17 @@ open_range(int from, int to, int window, int64_t (*room)(int idx))
 			inflight += !conns[i]->ready &&
 				    conns[i]->state != CS_CLOSED;
 		while (next < to && inflight < window) {
-			struct conn *old = conns[next];
-			struct conn *c = net_connect(next);
-
-			if (old != NULL) {
-				c->token = old->token;
-				c->a = old->a;
-				c->b = old->b;
-				free(old->in.p);
-				free(old->out.p);
-				free(old->app.p);
-				free(old->frag.p);
-				free(old);
+			if (conns[next] != NULL &&
+			    conns[next]->state != CS_CLOSED) {
+				next++;
+				continue;
+			} else if (conns[next] != NULL) {
+				reconnect(next++);
 			} else {
-				c->b = room(next);
+				conns[next] = net_connect(next);
+				conns[next]->b = room(next);
+				next++;
 			}
-			conns[next++] = c;
 			inflight++;
 		}
 		pending_goal = next;
@@ -90,7 +109,7 @@ open_range(int from, int to, int window, int64_t (*room)(int idx))
 	return (double)(now_ns() - t0) / 1e9;
 }
 
-static void
+void
 close_all(void)
 {
 	int i;
@@ -110,7 +129,7 @@ room_of(int idx)
 	return room_creator_conv[idx / opt.room_size];
 }
 
-static int64_t
+int64_t
 room_index(int idx)
 {
 	return idx / opt.room_size;
@@ -120,7 +139,7 @@ room_index(int idx)
  * Tandem: register every account and make it a member of its room, then
  * close (so later joins do not fan out to everyone online). Peers: nothing.
  */
-static void
+void
 setup_rooms(int n)
 {
 	int k, rooms = (n + opt.room_size - 1) / opt.room_size;
@@ -156,13 +175,13 @@ setup_rooms(int n)
 }
 
 /* Peers subscribe on open to room c->b; tandem hellos with its token. */
-static int64_t
+int64_t
 room_for_peer(int idx)
 {
 	return lg_ad == &adapter_tandem ? room_of(idx) : room_index(idx);
 }
 
-static int
+int
 check_ready(const char *what)
 {
 	int r = count_ready(0, n_conns);
@@ -216,22 +235,8 @@ scen_idle(void)
 static struct conn **senders;
 static uint64_t *due;
 static int n_senders;
-static uint64_t interval, stop_at;
-static uint64_t sent;
-
-static void
-send_due(uint64_t now)
-{
-	int i;
-
-	for (i = 0; i < n_senders; i++)
-		while (due[i] <= now && due[i] < stop_at) {
-			if (senders[i]->ready)
-				lg_ad->publish(senders[i], due[i]);
-			sent++;
-			due[i] += interval;
-		}
-}
+static uint64_t interval;
+uint64_t sent;
 
 static uint64_t expect_deliveries;
 
@@ -241,12 +246,10 @@ all_delivered(void)
 	return lg_meter.deliveries >= expect_deliveries;
 }
 
-/*
- * Run senders at `rate` posts/s in total for `secs`, then wait up to
- * `drain` for every member to have every post.
- */
-static void
-drive(int n_send, double rate, double secs, uint64_t drain)
+uint64_t drive_stop_at;
+
+void
+drive_start(int n_send, double rate, double secs)
 {
 	uint64_t t0 = now_ns();
 	int i;
@@ -260,22 +263,51 @@ drive(int n_send, double rate, double secs, uint64_t drain)
 		senders[i] = conns[(int)((long)i * n_conns / n_send)];
 		due[i] = t0 + interval * (uint64_t)i / (uint64_t)n_send;
 	}
-	stop_at = t0 + (uint64_t)(secs * SEC);
+	drive_stop_at = t0 + (uint64_t)(secs * SEC);
 	sent = 0;
-	net_run(stop_at, NULL, send_due, 100000);
-	expect_deliveries = sent * (uint64_t)n_conns;
+}
+
+void
+drive_tick(uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < n_senders; i++)
+		while (due[i] <= now && due[i] < drive_stop_at) {
+			if (senders[i]->ready)
+				lg_ad->publish(senders[i], due[i]);
+			sent++;
+			due[i] += interval;
+		}
+}
+
+/* Wait up to `drain` for every reading member to have every post. */
+void
+drive_finish(uint64_t drain)
+{
+	expect_deliveries = sent * (uint64_t)(n_conns - n_paused);
 	net_run(now_ns() + drain, all_delivered, NULL, 0);
 }
 
-static void
+/* Run senders at `rate` posts/s in total for `secs`, then drain. */
+void
+drive(int n_send, double rate, double secs, uint64_t drain)
+{
+	drive_start(n_send, rate, secs);
+	net_run(drive_stop_at, NULL, drive_tick, 100000);
+	drive_finish(drain);
+}
+
+void
 meter_reset(void)
 {
 	lat_reset(&lg_meter.lat);
 	lat_reset(&lg_meter.ack_lat);
+	lat_reset(&lg_meter.catchup);
 	lg_meter.deliveries = lg_meter.acks = lg_meter.errors = 0;
 }
 
-static int
+int
 senders_for(double rate)
 {
 	int n = (int)ceil(rate / opt.per_sender);

@@ -75,7 +75,7 @@ stamp_after(const char *p, size_t n, const char *key)
 }
 
 void
-meter_delivery(uint64_t due)
+meter_delivery(struct conn *c, uint64_t due)
 {
 	uint64_t now;
 
@@ -84,4 +84,6 @@ meter_delivery(uint64_t due)
 	now = now_ns();
 	lg_meter.deliveries++;
 	lat_add(&lg_meter.lat, now > due ? (now - due) / 1000 : 0);
+	if (++c->got == c->target && c->reconnect_ns != 0)
+		lat_add(&lg_meter.catchup, (now - c->reconnect_ns) / 1000);
 }

@@ -58,6 +58,12 @@ static void
 tandem_open(struct conn *c)
 {
 	c->next_id = ID_SEND_BASE;
+	if (c->token != NULL && c->seq > 0) {
+		send_fmt(c, "{\"op\":\"hello\",\"id\":%d,\"token\":\"%s\","
+			 "\"since\":%lld}", ID_AUTH, c->token,
+			 (long long)c->seq);
+		return;
+	}
 	if (c->token != NULL) {
 		send_fmt(c, "{\"op\":\"hello\",\"id\":%d,\"token\":\"%s\"}",
 			 ID_AUTH, c->token);
@@ -193,8 +199,13 @@ tandem_message(struct conn *c, const char *p, size_t n)
 {
 	int64_t id;
 
-	if (n > 24 && memcmp(p, "{\"event\":\"message.new\"", 22) == 0) {
-		meter_delivery(stamp_after(p, n, "\"body\":\"t"));
+	if (n > 24 && memcmp(p, "{\"event\":", 9) == 0) {
+		int64_t seq = json_int_after(p, n, "\"seq\":");
+
+		if (seq > c->seq)
+			c->seq = seq;
+		if (memcmp(p + 9, "\"message.new\"", 13) == 0)
+			meter_delivery(c, stamp_after(p, n, "\"body\":\"t"));
 		return;
 	}
 	if (n < 7 || memcmp(p, "{\"id\":", 6) != 0)
