@@ -48,6 +48,7 @@ struct conn {
 	uint64_t got;         /* deliveries to this connection */
 	uint64_t target;      /* storm: deliveries that mean caught up */
 	uint64_t reconnect_ns;
+	uint64_t fetch_due;   /* the history fetch in flight */
 };
 
 /* What a server is: how to start it and how to speak to it. */
@@ -63,6 +64,8 @@ struct adapter {
 	void (*on_message)(struct conn *c, const char *p, size_t n);
 	/* Post one message to the connection's room, stamped with `due`. */
 	void (*publish)(struct conn *c, uint64_t due_ns);
+	/* Fetch the room's latest page; NULL when there is no history. */
+	void (*fetch)(struct conn *c, uint64_t due_ns);
 };
 
 /* Latency samples, in microseconds. */
@@ -82,6 +85,7 @@ struct meter {
 	struct lat lat;      /* post due time -> delivery */
 	struct lat ack_lat;  /* post due time -> durable ack */
 	struct lat catchup;  /* resume -> every missed post delivered */
+	struct lat fetch;    /* fetch due time -> history page */
 };
 
 extern struct meter lg_meter;
@@ -125,7 +129,7 @@ uint64_t self_cpu_ns(void);
 /* The run's settings (main.c). */
 struct opts {
 	const char *target, *scenario, *dir;
-	int conns, repeats, room_size, port;
+	int conns, repeats, room_size, port, rooms;
 	double seconds, rate, per_sender;
 	double ceiling;  /* raw frames/s measured in the same run, or 0 */
 	const char *rates;
@@ -157,6 +161,13 @@ void drive(int n_send, double rate, double secs, uint64_t drain);
 /* drive() in three steps, for scenarios that act while posts flow. */
 void drive_start(int n_send, double rate, double secs);
 void drive_tick(uint64_t now);
+/*
+ * Who sends and who hears: senders are spread over the first drive_span
+ * members (0: all), each post reaches drive_fanout of them (0: every
+ * reading member), and every drive_fetch_every-th due slot (0: none) is a
+ * history fetch instead of a post.
+ */
+extern int drive_span, drive_fanout, drive_fetch_every;
 void drive_finish(uint64_t drain);
 extern uint64_t drive_stop_at;
 /* Replace conns[idx] by a new connection with the same account. */
@@ -171,6 +182,7 @@ int scen_durable(void);
 int scen_raw(void);
 int scen_slow(void);
 int scen_storm(void);
+int scen_mixed(void);
 
 /* raw.c: the plain writer. Returns the fd that starts each burst. */
 int raw_writer_spawn(int port, int n, double seconds);

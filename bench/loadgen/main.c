@@ -22,6 +22,7 @@ struct opts opt = {
 	.conns = 1000,
 	.repeats = 5,
 	.room_size = 100,
+	.rooms = 100,
 	.port = 18080,
 	.seconds = 3,
 	.rate = 50000,
@@ -36,16 +37,20 @@ static const char usage[] =
 	"usage: lg [options]\n"
 	"  --target NAME      tandem | nodews | mosquitto | nats (default "
 	"tandem)\n"
-	"  --scenario NAME    idle | fanout | durable | slow | storm | raw\n"
+	"  --scenario NAME    idle | fanout | mixed | durable | slow | storm "
+	"| raw\n"
 	"                     (default fanout)\n"
 	"  --conns N          connections (default 1000)\n"
-	"  --room-size N      members per room in idle (default 100)\n"
+	"  --room-size N      members per room in idle and mixed (default "
+	"100)\n"
+	"  --rooms N          mixed: busy rooms (default 100)\n"
 	"  --seconds S        length of one measurement (default 3)\n"
 	"  --repeats N        measurements per figure (default 5)\n"
 	"  --rates R,R,...    fanout: posts/s to try (default "
 	"50,100,150,200,300)\n"
-	"  --rate R           durable, slow, storm: posts/s offered (default "
-	"50000)\n"
+	"  --rate R           durable, mixed, slow, storm: posts/s offered "
+	"(default\n"
+	"                     50000)\n"
 	"  --per-sender R     posts/s per sending connection (default 16)\n"
 	"  --port N           port for the target (default 18080)\n"
 	"  --dir DIR          the target's data directory (default "
@@ -146,6 +151,7 @@ parse(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' },
 		{ "conns", required_argument, NULL, 'c' },
 		{ "room-size", required_argument, NULL, 'm' },
+		{ "rooms", required_argument, NULL, 'o' },
 		{ "seconds", required_argument, NULL, 'S' },
 		{ "repeats", required_argument, NULL, 'r' },
 		{ "rates", required_argument, NULL, 'R' },
@@ -168,6 +174,7 @@ parse(int argc, char **argv)
 		case 's': opt.scenario = optarg; break;
 		case 'c': opt.conns = atoi(optarg); break;
 		case 'm': opt.room_size = atoi(optarg); break;
+		case 'o': opt.rooms = atoi(optarg); break;
 		case 'S': opt.seconds = atof(optarg); break;
 		case 'r': opt.repeats = atoi(optarg); break;
 		case 'R': opt.rates = optarg; break;
@@ -184,6 +191,7 @@ parse(int argc, char **argv)
 		}
 	}
 	if (opt.conns < 1 || opt.repeats < 1 || opt.room_size < 1 ||
+	    opt.rooms < 1 ||
 	    opt.seconds <= 0 || opt.rate <= 0 || opt.per_sender <= 0 ||
 	    raw_frame_bytes < 64 || raw_frame_bytes > 65535) {
 		fputs(usage, stderr);
@@ -234,6 +242,8 @@ main(int argc, char **argv)
 		rc = scen_slow();
 	else if (strcmp(opt.scenario, "storm") == 0)
 		rc = scen_storm();
+	else if (strcmp(opt.scenario, "mixed") == 0)
+		rc = scen_mixed();
 	else {
 		fprintf(stderr, "lg: unknown scenario %s\n", opt.scenario);
 		rc = 2;

@@ -254,6 +254,8 @@ all_delivered(void)
 }
 
 uint64_t drive_stop_at;
+int drive_span, drive_fanout, drive_fetch_every;
+static uint64_t slots;
 
 void
 drive_start(int n_send, double rate, double secs)
@@ -266,12 +268,14 @@ drive_start(int n_send, double rate, double secs)
 	senders = realloc(senders, (size_t)n_send * sizeof(*senders));
 	due = realloc(due, (size_t)n_send * sizeof(*due));
 	for (i = 0; i < n_send; i++) {
+		int span = drive_span ? drive_span : n_conns;
+
 		/* Spread the senders' phases evenly over one interval. */
-		senders[i] = conns[(int)((long)i * n_conns / n_send)];
+		senders[i] = conns[(int)((long)i * span / n_send)];
 		due[i] = t0 + interval * (uint64_t)i / (uint64_t)n_send;
 	}
 	drive_stop_at = t0 + (uint64_t)(secs * SEC);
-	sent = 0;
+	sent = slots = 0;
 }
 
 void
@@ -281,9 +285,16 @@ drive_tick(uint64_t now)
 
 	for (i = 0; i < n_senders; i++)
 		while (due[i] <= now && due[i] < drive_stop_at) {
-			if (senders[i]->ready)
-				lg_ad->publish(senders[i], due[i]);
-			sent++;
+			bool fetch = drive_fetch_every > 0 &&
+				     ++slots % (uint64_t)drive_fetch_every == 0;
+
+			if (fetch && senders[i]->ready) {
+				lg_ad->fetch(senders[i], due[i]);
+			} else if (!fetch) {
+				if (senders[i]->ready)
+					lg_ad->publish(senders[i], due[i]);
+				sent++;
+			}
 			due[i] += interval;
 		}
 }
@@ -292,7 +303,8 @@ drive_tick(uint64_t now)
 void
 drive_finish(uint64_t drain)
 {
-	expect_deliveries = sent * (uint64_t)(n_conns - n_paused);
+	expect_deliveries = sent * (uint64_t)(drive_fanout ? drive_fanout
+						  : n_conns - n_paused);
 	net_run(now_ns() + drain, all_delivered, NULL, 0);
 }
 
@@ -311,6 +323,7 @@ meter_reset(void)
 	lat_reset(&lg_meter.lat);
 	lat_reset(&lg_meter.ack_lat);
 	lat_reset(&lg_meter.catchup);
+	lat_reset(&lg_meter.fetch);
 	lg_meter.deliveries = lg_meter.acks = lg_meter.errors = 0;
 }
 

@@ -209,3 +209,52 @@ scen_storm(void)
 	close_all();
 	return 0;
 }
+
+/*
+ * Mixed load: opt.conns members in rooms of opt.room_size; the first
+ * --rooms rooms are busy (one sender each, opt.rate posts/s in all, one
+ * slot in ten a history fetch of the latest page), the rest sit idle.
+ */
+int
+scen_mixed(void)
+{
+	double *dps = figures(), *p50 = figures(), *p99 = figures();
+	double *f99 = figures(), *lost = figures();
+	int busy = opt.rooms, r;
+
+	if (lg_ad->fetch == NULL) {
+		fprintf(stderr, "lg: mixed: %s keeps no history\n",
+			lg_ad->name);
+		return 1;
+	}
+	if (busy * opt.room_size > opt.conns) {
+		fprintf(stderr, "lg: mixed: --rooms x --room-size > --conns\n");
+		return 1;
+	}
+	setup_rooms(opt.conns);
+	open_range(0, n_conns, 256, room_for_peer);
+	if (check_ready("mixed"))
+		return 1;
+	drive_span = busy * opt.room_size;
+	drive_fanout = opt.room_size;
+	drive_fetch_every = 10;
+	for (r = 0; r < opt.repeats; r++) {
+		meter_reset();
+		drive(busy, opt.rate, opt.seconds, 5 * SEC);
+		dps[r] = lg_meter.deliveries / opt.seconds;
+		p50[r] = lat_pct(&lg_meter.lat, 50);
+		p99[r] = lat_pct(&lg_meter.lat, 99);
+		f99[r] = lat_pct(&lg_meter.fetch, 99);
+		lost[r] = (double)sent * opt.room_size -
+			  (double)lg_meter.deliveries;
+	}
+	report("mixed", "deliveries/s", "1/s", dps, opt.repeats, NULL);
+	report("mixed", "p50 post->delivery", "ms", p50, opt.repeats, NULL);
+	report("mixed", "p99 post->delivery", "ms", p99, opt.repeats, NULL);
+	report("mixed", "p99 history fetch (latest 50)", "ms", f99,
+	       opt.repeats, NULL);
+	report("mixed", "deliveries missing", "", lost, opt.repeats, NULL);
+	drive_span = drive_fanout = drive_fetch_every = 0;
+	close_all();
+	return 0;
+}

@@ -17,6 +17,7 @@
 #define ID_AUTH 1
 #define ID_SETUP 2
 #define ID_HISTORY 3
+#define ID_FETCH 4
 #define ID_SEND_BASE 100
 
 const char *tandem_bin = "tandemd";
@@ -217,6 +218,8 @@ tandem_message(struct conn *c, const char *p, size_t n)
 		on_setup_reply(c, p, n);
 	else if (id == ID_HISTORY)
 		on_history_reply(c, p, n);
+	else if (id == ID_FETCH && c->fetch_due != 0)
+		lat_add(&lg_meter.fetch, (now_ns() - c->fetch_due) / 1000);
 	else if (id >= ID_SEND_BASE)
 		on_send_reply(c, p, n);
 }
@@ -239,6 +242,15 @@ tandem_history(struct conn *c, int64_t after)
 		 (long long)c->b, (long long)after);
 }
 
+/* The room's latest 50 messages, timed from `due`. */
+static void
+tandem_fetch(struct conn *c, uint64_t due)
+{
+	c->fetch_due = due;
+	send_fmt(c, "{\"op\":\"msg.history\",\"id\":%d,\"conv\":%lld}",
+		 ID_FETCH, (long long)c->b);
+}
+
 const struct adapter adapter_tandem = {
 	.name = "tandem",
 	.path = "/ws",
@@ -248,4 +260,5 @@ const struct adapter adapter_tandem = {
 	.on_open = tandem_open,
 	.on_message = tandem_message,
 	.publish = tandem_publish,
+	.fetch = tandem_fetch,
 };
