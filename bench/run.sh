@@ -10,20 +10,23 @@
 #   bench/run.sh --quick         small and short: checks it all works
 #   bench/run.sh --seconds S --repeats N --idle-conns N --fanout-conns N \
 #                --rates R,R,... --durable-rate R --stress-conns N \
-#                --stress-rate R --only tandem|peers
-# (slow consumer and storm: a room of --stress-conns at --stress-rate posts/s)
+#                --stress-rate R --mixed-conns N --mixed-rooms N \
+#                --mixed-rate R --only tandem|peers
+# (slow consumer and storm: a room of --stress-conns at --stress-rate posts/s;
+# mixed: --mixed-conns members in rooms of 50, --mixed-rooms of them busy)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 seconds=3 repeats=5 idle_conns=1000 fanout_conns=1000
 rates=50,100,150,200,300 durable_rate=50000 raw_conns=1000 only=all
-stress_conns=1000 stress_rate=50
+stress_conns=1000 stress_rate=50 mixed_conns=2000 mixed_rooms=20
+mixed_rate=200
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) seconds=1 repeats=2 idle_conns=300 fanout_conns=200
 		 rates=20,50 durable_rate=2000 raw_conns=200 stress_conns=200
-		 stress_rate=20 ;;
+		 stress_rate=20 mixed_conns=200 mixed_rooms=2 mixed_rate=20 ;;
 	--seconds) seconds=$2; shift ;;
 	--repeats) repeats=$2; shift ;;
 	--idle-conns) idle_conns=$2; shift ;;
@@ -32,6 +35,9 @@ while [ $# -gt 0 ]; do
 	--durable-rate) durable_rate=$2; shift ;;
 	--stress-conns) stress_conns=$2; shift ;;
 	--stress-rate) stress_rate=$2; shift ;;
+	--mixed-conns) mixed_conns=$2; shift ;;
+	--mixed-rooms) mixed_rooms=$2; shift ;;
+	--mixed-rate) mixed_rate=$2; shift ;;
 	--only) only=$2; shift ;;
 	*) echo "usage: see the top of $0" >&2; exit 2 ;;
 	esac
@@ -87,7 +93,9 @@ echo "- peers: mosquitto $(dpkg-query -W -f='${Version}' mosquitto)," \
 echo "- command: bench/run.sh --seconds $seconds --repeats $repeats" \
 	"--idle-conns $idle_conns --fanout-conns $fanout_conns" \
 	"--rates $rates --durable-rate $durable_rate" \
-	"--stress-conns $stress_conns --stress-rate $stress_rate --only $only"
+	"--stress-conns $stress_conns --stress-rate $stress_rate" \
+	"--mixed-conns $mixed_conns --mixed-rooms $mixed_rooms" \
+	"--mixed-rate $mixed_rate --only $only"
 echo
 echo "| scenario | server | figure | median | range | unit |"
 echo "|---|---|---|---|---|---|"
@@ -108,6 +116,9 @@ for t in "${targets[@]}"; do
 		--rate "$stress_rate" || true
 done
 if [ "$only" != peers ]; then
+	run --target tandem --scenario mixed --conns "$mixed_conns" \
+		--room-size 50 --rooms "$mixed_rooms" --rate "$mixed_rate" ||
+		true
 	run --target tandem --scenario durable --rate "$durable_rate" \
 		--per-sender 250 || true
 	run --target tandem --scenario storm --conns "$stress_conns" \
