@@ -9,7 +9,8 @@
 #   bench/run.sh                 the full run (about 15 minutes)
 #   bench/run.sh --quick         small and short: checks it all works
 #   bench/run.sh --seconds S --repeats N --idle-conns N --fanout-conns N \
-#                --rates R,R,... --durable-rate R --stress-conns N \
+#                --rates R,R,... --durable-rate R --durable-low R \
+#                --stress-conns N \
 #                --stress-rate R --mixed-conns N --mixed-rooms N \
 #                --mixed-rate R --only tandem|peers
 # (slow consumer and storm: a room of --stress-conns at --stress-rate posts/s;
@@ -19,13 +20,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 seconds=3 repeats=5 idle_conns=1000 fanout_conns=1000
-rates=50,100,150,200,300 durable_rate=50000 raw_conns=1000 only=all
-stress_conns=1000 stress_rate=50 mixed_conns=2000 mixed_rooms=20
+rates=10,20,50,100,150,200,300 durable_rate=50000 raw_conns=1000 only=all
+durable_low=5000 stress_conns=1000 stress_rate=50 mixed_conns=2000
+mixed_rooms=20
 mixed_rate=200
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) seconds=1 repeats=2 idle_conns=300 fanout_conns=200
-		 rates=20,50 durable_rate=2000 raw_conns=200 stress_conns=200
+		 rates=20,50 durable_rate=2000 durable_low=500 raw_conns=200
+		 stress_conns=200
 		 stress_rate=20 mixed_conns=200 mixed_rooms=2 mixed_rate=20 ;;
 	--seconds) seconds=$2; shift ;;
 	--repeats) repeats=$2; shift ;;
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--fanout-conns) fanout_conns=$2; shift ;;
 	--rates) rates=$2; shift ;;
 	--durable-rate) durable_rate=$2; shift ;;
+	--durable-low) durable_low=$2; shift ;;
 	--stress-conns) stress_conns=$2; shift ;;
 	--stress-rate) stress_rate=$2; shift ;;
 	--mixed-conns) mixed_conns=$2; shift ;;
@@ -63,9 +67,9 @@ fi
 (cd "$here" && npm ci --no-audit --no-fund --silent)
 
 # Release tandemd (no sanitizers, no test hooks) and the generator.
-cmake -S "$root" -B "$root/build-bench" -DCMAKE_BUILD_TYPE=Release \
+cmake -S "$root" -B "$root/build-perf" -DCMAKE_BUILD_TYPE=Release \
 	-DTANDEM_TEST_HOOKS=OFF -DTANDEM_SANITIZE=OFF >/dev/null
-cmake --build "$root/build-bench" -j2 --target tandemd >/dev/null
+cmake --build "$root/build-perf" -j2 --target tandemd >/dev/null
 "$here/build.sh"
 
 lg="$here/build/lg"
@@ -73,7 +77,7 @@ work=$(mktemp -d /tmp/tandem-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 common=(--seconds "$seconds" --repeats "$repeats" --peers "$here/peers"
-	--tandemd "$root/build-bench/tandemd")
+	--tandemd "$root/build-perf/tandemd")
 n=0
 run() {
 	n=$((n + 1))
@@ -92,7 +96,7 @@ echo "- peers: mosquitto $(dpkg-query -W -f='${Version}' mosquitto)," \
 	"node $(node --version) + ws $(node -p "require('$here/node_modules/ws/package.json').version")"
 echo "- command: bench/run.sh --seconds $seconds --repeats $repeats" \
 	"--idle-conns $idle_conns --fanout-conns $fanout_conns" \
-	"--rates $rates --durable-rate $durable_rate" \
+	"--rates $rates --durable-rate $durable_rate --durable-low $durable_low" \
 	"--stress-conns $stress_conns --stress-rate $stress_rate" \
 	"--mixed-conns $mixed_conns --mixed-rooms $mixed_rooms" \
 	"--mixed-rate $mixed_rate --only $only"
@@ -100,7 +104,9 @@ echo
 echo "| scenario | server | figure | median | range | unit |"
 echo "|---|---|---|---|---|---|"
 run --scenario raw --conns "$raw_conns" | tee "$work/raw"
-ceiling=$(awk -F'|' '/frames\/s/{gsub(/ /,"",$5); print $5}' "$work/raw")
+run --scenario raw --conns "$raw_conns" --per-write 16
+ceiling=$(awk -F'|' '/raw ceiling/ && /frames\/s/ {gsub(/ /,"",$5); print $5}' \
+	"$work/raw")
 targets=(tandem mosquitto nats nodews)
 [ "$only" = tandem ] && targets=(tandem)
 [ "$only" = peers ] && targets=(mosquitto nats nodews)
@@ -119,10 +125,12 @@ if [ "$only" != peers ]; then
 	run --target tandem --scenario mixed --conns "$mixed_conns" \
 		--room-size 50 --rooms "$mixed_rooms" --rate "$mixed_rate" ||
 		true
-	run --target tandem --scenario durable --rate "$durable_rate" \
-		--per-sender 250 || true
+	for rate in "$durable_low" "$durable_rate"; do
+		run --target tandem --scenario durable --rate "$rate" \
+			--per-sender 250 || true
+	done
 	run --target tandem --scenario storm --conns "$stress_conns" \
-		--rate "$stress_rate" || true
+		--rate "$stress_rate" --seconds 4 || true
 fi
 echo
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"

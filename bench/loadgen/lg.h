@@ -188,6 +188,7 @@ int scen_mixed(void);
 int raw_writer_spawn(int port, int n, double seconds);
 void raw_writer_go(int fd);
 extern int raw_frame_bytes;
+extern int raw_per_write;  /* frames per write() (1..64) */
 
 /* Adapters. */
 extern const struct adapter adapter_tandem, adapter_nodews, adapter_mqtt,

@@ -59,6 +59,7 @@ static const char usage[] =
 	"  --peers DIR        bench/peers (the node server; default "
 	"bench/peers)\n"
 	"  --frame-bytes N    raw: frame size (default 230)\n"
+	"  --per-write N      raw: frames per write() (default 1; up to 64)\n"
 	"  --ceiling N        raw frames/s of this run: deliveries/s are also\n"
 	"                     printed as a share of it\n";
 
@@ -162,6 +163,7 @@ parse(int argc, char **argv)
 		{ "tandemd", required_argument, NULL, 'T' },
 		{ "frame-bytes", required_argument, NULL, 'f' },
 		{ "ceiling", required_argument, NULL, 'C' },
+		{ "per-write", required_argument, NULL, 'W' },
 		{ "peers", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -185,6 +187,7 @@ parse(int argc, char **argv)
 		case 'T': tandem_bin = optarg; break;
 		case 'f': raw_frame_bytes = atoi(optarg); break;
 		case 'D': peers_dir = optarg; break;
+		case 'W': raw_per_write = atoi(optarg); break;
 		case 'C': opt.ceiling = atof(optarg); break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
@@ -193,7 +196,8 @@ parse(int argc, char **argv)
 	if (opt.conns < 1 || opt.repeats < 1 || opt.room_size < 1 ||
 	    opt.rooms < 1 ||
 	    opt.seconds <= 0 || opt.rate <= 0 || opt.per_sender <= 0 ||
-	    raw_frame_bytes < 64 || raw_frame_bytes > 65535) {
+	    raw_frame_bytes < 64 || raw_frame_bytes > 65535 ||
+	    raw_per_write < 1 || raw_per_write > 64) {
 		fputs(usage, stderr);
 		return -1;
 	}

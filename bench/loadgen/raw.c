@@ -4,7 +4,8 @@
  * bare 101, and on each "go" writes for `seconds`: one write() per small
  * WebSocket frame (raw_frame_bytes, the size of a tandem message.new),
  * round-robin over every socket, the way a server without coalescing
- * would. The adapter here only counts and times what arrives.
+ * would; or raw_per_write frames per write(), as one that coalesces a
+ * backlog would. The adapter here only counts and times what arrives.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "lg.h"
 
 int raw_frame_bytes = 230;
+int raw_per_write = 1;
 
 static const char upgrade_reply[] =
 	"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
@@ -68,15 +70,19 @@ accept_one(int lfd)
 	return fd;
 }
 
-/* One burst: one write() per frame, round-robin, for `seconds`. */
+/*
+ * One burst: one write() of raw_per_write frames (1: one per frame, as a
+ * server without coalescing), round-robin, for `seconds`.
+ */
 static void
 burst(const int *fds, int n, double seconds)
 {
-	char frame[4 + 65536];
+	static char out[64 * (4 + 65536)];
+	char *frame = out;
 	size_t len = (size_t)raw_frame_bytes, hl = len < 126 ? 2 : 4, body;
+	size_t fl = hl + len;
 	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
-	long count = 0;
-	int i = 0;
+	int i = 0, j;
 
 	frame[0] = (char)0x81;
 	if (hl == 2) {
@@ -95,14 +101,15 @@ burst(const int *fds, int n, double seconds)
 
 		if (now >= end)
 			break;
-		for (k = 0; k < 64; k++, i = (i + 1) % n, count++) {
-			snprintf(frame + hl + body, 21, "%020llu",
-				 (unsigned long long)now);
-			frame[hl + body + 20] = '"';
-			if (write(fds[i], frame, hl + len) < 0 &&
+		snprintf(frame + hl + body, 21, "%020llu",
+			 (unsigned long long)now);
+		frame[hl + body + 20] = '"';
+		for (j = 1; j < raw_per_write; j++)
+			memcpy(out + (size_t)j * fl, frame, fl);
+		for (k = 0; k < 64; k++, i = (i + 1) % n)
+			if (write(fds[i], out, fl * (size_t)raw_per_write) < 0 &&
 			    errno != EINTR)
 				return;
-		}
 	}
 }
 

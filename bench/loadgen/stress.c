@@ -80,12 +80,12 @@ scen_slow(void)
 		long rss0;
 
 		meter_reset();
-		drive(n_send, opt.rate, opt.seconds, 5 * SEC);
+		drive(n_send, opt.rate, opt.seconds, 30 * SEC);
 		base[r] = lat_pct(&lg_meter.lat, 99);
 		rss0 = target_rss_kib();
 		n_paused = pause_one_percent(n_send, true);
 		meter_reset();
-		drive(n_send, opt.rate, opt.seconds, 5 * SEC);
+		drive(n_send, opt.rate, opt.seconds, 30 * SEC);
 		slow[r] = lat_pct(&lg_meter.lat, 99);
 		change[r] = base[r] > 0 ? 100.0 * (slow[r] / base[r] - 1) : 0;
 		grow[r] = (double)(target_rss_kib() - rss0);
@@ -181,7 +181,7 @@ scen_storm(void)
 		storm_members = 0;
 		drive_start(n_send, opt.rate, opt.seconds);
 		net_run(drive_stop_at, NULL, storm_tick, 100000);
-		drive_finish(10 * SEC);
+		drive_finish(60 * SEC);
 		p50[r] = lat_pct(&lg_meter.catchup, 50);
 		p99[r] = lat_pct(&lg_meter.catchup, 99);
 		for (k = 0; k < lg_meter.catchup.n; k++)
@@ -240,7 +240,7 @@ scen_mixed(void)
 	drive_fetch_every = 10;
 	for (r = 0; r < opt.repeats; r++) {
 		meter_reset();
-		drive(busy, opt.rate, opt.seconds, 5 * SEC);
+		drive(busy, opt.rate, opt.seconds, 30 * SEC);
 		dps[r] = lg_meter.deliveries / opt.seconds;
 		p50[r] = lat_pct(&lg_meter.lat, 50);
 		p99[r] = lat_pct(&lg_meter.lat, 99);
