@@ -37,7 +37,6 @@ struct conn {
 	bool ready;       /* authenticated and subscribed, per the adapter */
 	bool paused;      /* stop reading (slow consumer) */
 	struct buf in, out, app, frag;
-	uint64_t opened_ns, ready_ns;
 	int64_t next_id;  /* request ids (tandem) */
 	int64_t a, b;     /* adapter fields: user id, conv id, ... */
 	int phase;        /* adapter's handshake step */
@@ -81,7 +80,7 @@ double lat_pct(struct lat *l, double p);
 
 /* Counters the adapters feed while a measurement runs. */
 struct meter {
-	uint64_t deliveries, acks, errors, closed;
+	uint64_t deliveries, acks, errors;
 	struct lat lat;      /* post due time -> delivery */
 	struct lat ack_lat;  /* post due time -> durable ack */
 	struct lat catchup;  /* resume -> every missed post delivered */

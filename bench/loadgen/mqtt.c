@@ -79,7 +79,6 @@ on_packet(struct conn *c, unsigned char type, const unsigned char *p,
 {
 	if ((type & 0xf0) == 0x90) {
 		c->ready = true;
-		c->ready_ns = now_ns();
 	} else if ((type & 0xf0) == 0x30 && n >= 2) {
 		size_t tl = (size_t)p[0] << 8 | p[1];
 

@@ -46,7 +46,6 @@ on_line(struct conn *c, const char *q, const char *eol, size_t avail)
 		net_send_binary(c, "PONG\r\n", 6);
 	} else if (ll >= 6 && memcmp(q, "PONG", 4) == 0) {
 		c->ready = true;
-		c->ready_ns = now_ns();
 	} else if (ll >= 4 && memcmp(q, "-ERR", 4) == 0) {
 		if (lg_meter.errors++ < 5)
 			fprintf(stderr, "nats: %.*s\n", (int)ll - 2, q);

@@ -104,13 +104,12 @@ net_connect(int idx)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)lg_port);
 	inet_pton(AF_INET, lg_host, &sa.sin_addr);
-	c->opened_ns = now_ns();
 	c->state = CS_CONNECTING;
 	c->want_out = true;
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
 	    errno != EINPROGRESS) {
+		close(c->fd);
 		c->state = CS_CLOSED;
-		lg_meter.closed++;
 		return c;
 	}
 	watch(c, EPOLL_CTL_ADD);
@@ -126,7 +125,6 @@ net_close(struct conn *c)
 	close(c->fd);
 	c->state = CS_CLOSED;
 	c->ready = false;
-	lg_meter.closed++;
 }
 
 void

@@ -23,7 +23,6 @@ nodews_message(struct conn *c, const char *p, size_t n)
 {
 	if (n == 2 && p[0] == 'o' && p[1] == 'k') {
 		c->ready = true;
-		c->ready_ns = now_ns();
 		return;
 	}
 	meter_delivery(c, stamp_after(p, n, "t"));

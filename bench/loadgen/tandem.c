@@ -105,7 +105,6 @@ on_auth_reply(struct conn *c, const char *p, size_t n)
 	}
 	if (c->token != NULL) {
 		c->ready = true;
-		c->ready_ns = now_ns();
 		return;
 	}
 	c->a = json_int_after(p, n, "\"user\":{\"id\":");
@@ -131,7 +130,6 @@ on_setup_reply(struct conn *c, const char *p, size_t n)
 	}
 	c->b = json_int_after(p, n, "\"conversation\":{\"id\":");
 	c->ready = true;
-	c->ready_ns = now_ns();
 }
 
 static void
