@@ -18,6 +18,7 @@
 #define MS 1000000ull
 #define SEC 1000000000ull
 #define DRAIN_QUIET (3 * SEC)
+#define SATURATED_MS 1000
 
 struct conn **conns;
 int n_conns;
@@ -350,11 +351,27 @@ senders_for(double rate)
 	return n < 1 ? 1 : n > n_conns ? n_conns : n;
 }
 
+/* One summary row of the fan-out ramp, with its share of the ceiling. */
+static void
+summary(const char *what, const char *metric, double v)
+{
+	char share[64] = "1/s";
+
+	if (opt.ceiling > 0)
+		snprintf(share, sizeof(share), "1/s = %.1f%% of raw",
+			 100 * v / opt.ceiling);
+	printf("| %s | %s%s | %s (rates tried: %s) | %.0f | | %s |\n", what,
+	       opt.target, lg_ad->persists ? "" : " (persists nothing)",
+	       metric, opt.rates, v, share);
+}
+
 /*
  * Fan-out in one room of opt.conns members at each rate of opt.rates
  * (posts/s): deliveries/s, p50 and p99 from due time to delivery, and
- * what was lost, from the lowest rate up to the first whose median p99
- * passes 20 ms or that loses a delivery; the best is the rate before it.
+ * what was lost, from the lowest rate up to the first that loses a
+ * delivery or whose median p99 passes SATURATED_MS (the server no longer
+ * keeps up: posts only queue). Two summaries: the highest rate with p99
+ * within the issue's 20 ms, and the highest it kept up with.
  */
 int
 scen_fanout(void)
@@ -366,7 +383,7 @@ scen_fanout(void)
 	double *gen = calloc((size_t)opt.repeats, sizeof(double));
 	double *lost = calloc((size_t)opt.repeats, sizeof(double));
 	int r, fail = 0;
-	double best = 0;
+	double best = 0, kept = 0;
 	char share[64] = "1/s";
 
 	opt.room_size = opt.conns;
@@ -403,19 +420,17 @@ scen_fanout(void)
 		       NULL);
 		report(name, "deliveries missing", "", lost, opt.repeats, NULL);
 		report(name, "generator CPU", "%", gen, opt.repeats, NULL);
-		if (median(p99, opt.repeats) > 20 ||
-		    median(lost, opt.repeats) > 0)
+		if (median(lost, opt.repeats) > 0 ||
+		    median(p99, opt.repeats) > SATURATED_MS)
 			break;	/* past the knee: higher rates only queue */
-		best = rate * n_conns;
+		kept = rate * n_conns;
+		if (median(p99, opt.repeats) <= 20)
+			best = rate * n_conns;
 	}
-	snprintf(share, sizeof(share), "1/s");
-	if (opt.ceiling > 0)
-		snprintf(share, sizeof(share), "1/s = %.1f%% of raw",
-			 100 * best / opt.ceiling);
-	printf("| fanout best | %s%s | deliveries/s with p99 <= 20 ms, none "
-	       "lost (rates tried: %s) | %.0f | | %s |\n", opt.target,
-	       lg_ad->persists ? "" : " (persists nothing)", opt.rates, best,
-	       share);
+	summary("fanout best", "deliveries/s with p99 <= 20 ms, none lost",
+		best);
+	summary("fanout kept up", "deliveries/s, none lost, p99 <= 1 s",
+		kept);
 	close_all();
 	free(rates);
 	return fail;
