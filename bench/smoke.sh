@@ -2,7 +2,8 @@
 # A quick check (well under 30 s) that the load generator works against
 # tandemd, not how fast: a small fan-out and a small durable run with its
 # kill -9 check. Exits non-zero if a delivery is missing, an acknowledged
-# post is lost, or nothing was delivered.
+# post is lost, nothing was delivered, or (with a sanitizer build) the
+# server's log holds a sanitizer report.
 #   bench/smoke.sh [path/to/tandemd]   (default build/tandemd)
 set -euo pipefail
 
@@ -29,5 +30,12 @@ fail=0
 	{ echo "smoke: nothing acknowledged" >&2; fail=1; }
 [ "$(field "$work/durable" 'lost after')" = 0 ] ||
 	{ echo "smoke: acknowledged posts lost" >&2; fail=1; }
+# A sanitizer build reports into the server's log: any report fails.
+if grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	"$work"/*/server.log >&2; then
+	echo "smoke: sanitizer report in the server log above" >&2
+	cat "$work"/*/server.log >&2
+	fail=1
+fi
 [ $fail = 0 ] && echo "bench smoke: ok"
 exit $fail
