@@ -28,7 +28,7 @@ void buf_consume(struct buf *b, size_t n);
 
 enum conn_state { CS_CONNECTING, CS_HANDSHAKE, CS_OPEN, CS_CLOSED };
 
-/* One WebSocket client connection; the adapter keeps its state in `u`. */
+/* One WebSocket client connection and the adapter's state for it. */
 struct conn {
 	int fd;
 	int idx;
@@ -174,7 +174,7 @@ struct conn *reconnect(int idx);
 void meter_reset(void);
 int senders_for(double rate);
 
-/* scen.c, stress.c, raw.c: the scenarios. Each returns 0, or 1 on a failed check. */
+/* scen.c, stress.c: the scenarios. Each returns 0, or 1 on a failed check. */
 int scen_idle(void);
 int scen_fanout(void);
 int scen_durable(void);
@@ -195,8 +195,10 @@ extern const struct adapter adapter_tandem, adapter_nodews, adapter_mqtt,
 extern const char *tandem_bin;
 extern const char *peers_dir;  /* bench/peers: the node server */
 extern const char *node_bin;
-/* Write `text` to dir/name; returns the path (static buffer) or NULL. */
-const char *write_config(const char *dir, const char *name, const char *text);
+/* peers.c: start each peer on `port` (configs written into `dir`). */
+int peer_start_mosquitto(int port, const char *dir);
+int peer_start_nats(int port, const char *dir);
+int peer_start_nodews(int port, const char *dir);
 
 /* How a new tandem account is set up before it is ready. */
 enum tandem_setup { TS_JOIN, TS_DM_SELF, TS_CREATE };

@@ -9,8 +9,6 @@
 
 #include "lg.h"
 
-int peer_start_mosquitto(int port, const char *dir);
-
 /* Append MQTT's variable-length "remaining length". */
 static size_t
 put_len(unsigned char *p, size_t n)

@@ -10,8 +10,6 @@
 
 #include "lg.h"
 
-int peer_start_nats(int port, const char *dir);
-
 static void
 nats_open(struct conn *c)
 {

@@ -7,8 +7,6 @@
 
 #include "lg.h"
 
-int peer_start_nodews(int port, const char *dir);
-
 static void
 nodews_open(struct conn *c)
 {

@@ -13,7 +13,8 @@
 const char *peers_dir = "bench/peers";
 const char *node_bin = "node";
 
-const char *
+/* Write `text` to dir/name; returns the path (static buffer) or NULL. */
+static const char *
 write_config(const char *dir, const char *name, const char *text)
 {
 	static char path[4096];
