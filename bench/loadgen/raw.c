@@ -107,8 +107,8 @@ burst(const int *fds, int n, double seconds)
 		for (j = 1; j < raw_per_write; j++)
 			memcpy(out + (size_t)j * fl, frame, fl);
 		for (k = 0; k < 64; k++, i = (i + 1) % n)
-			if (write(fds[i], out, fl * (size_t)raw_per_write) < 0 &&
-			    errno != EINTR)
+			if (write(fds[i], out, fl * (size_t)raw_per_write) < 0
+			    && errno != EINTR)
 				return;
 	}
 }

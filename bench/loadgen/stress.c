@@ -189,8 +189,10 @@ scen_storm(void)
 		within[r] = storm_members ? 100.0 * (double)ok / storm_members
 					  : 0;
 		for (i = 0; i < n_conns; i++) {
-			lost[r] += conns[i]->got < sent ? sent - conns[i]->got : 0;
-			dup[r] += conns[i]->got > sent ? conns[i]->got - sent : 0;
+			uint64_t got = conns[i]->got;
+
+			lost[r] += got < sent ? (double)(sent - got) : 0;
+			dup[r] += got > sent ? (double)(got - sent) : 0;
 		}
 		net_run(now_ns() + 1 * SEC, NULL, NULL, 0);
 		mem[r] = (double)(target_rss_kib() - rss0);
