@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 7's side-by-side benchmark: tandemd beside mosquitto (MQTT over
-# WebSocket), nats-server (NATS over WebSocket) and a node + ws broadcast
-# server, driven by bench/build/lg on core 1 while each server runs alone
+# WebSocket), nats-server (NATS over WebSocket), prosody (MUC over
+# XMPP-WebSocket) and a node + ws broadcast server, driven by bench/build/lg on core 1 while each server runs alone
 # on core 0. Installs what is missing (Debian packages, npm ws), builds
 # tandemd in Release and the generator, prints the machine, the raw
 # ceiling and every scenario as one markdown table.
@@ -51,7 +51,7 @@ done
 # Debian packages: tandemd's build deps, then the peers.
 "$root/scripts/deps.sh"
 missing=()
-for p in mosquitto nats-server nodejs npm; do
+for p in mosquitto nats-server prosody nodejs npm; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		grep -q 'install ok installed' || missing+=("$p")
 done
@@ -93,6 +93,7 @@ echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 echo "- servers on core 0, generator on core 1; loopback, no TLS"
 echo "- peers: mosquitto $(dpkg-query -W -f='${Version}' mosquitto)," \
 	"nats-server $(dpkg-query -W -f='${Version}' nats-server)," \
+	"prosody $(dpkg-query -W -f='${Version}' prosody)," \
 	"node $(node --version) + ws $(node -p "require('$here/node_modules/ws/package.json').version")"
 echo "- command: bench/run.sh --seconds $seconds --repeats $repeats" \
 	"--idle-conns $idle_conns --fanout-conns $fanout_conns" \
@@ -107,9 +108,9 @@ run --scenario raw --conns "$raw_conns" | tee "$work/raw"
 run --scenario raw --conns "$raw_conns" --per-write 16
 ceiling=$(awk -F'|' '/raw ceiling/ && /frames\/s/ {gsub(/ /,"",$5); print $5}' \
 	"$work/raw")
-targets=(tandem mosquitto nats nodews)
+targets=(tandem mosquitto nats prosody nodews)
 [ "$only" = tandem ] && targets=(tandem)
-[ "$only" = peers ] && targets=(mosquitto nats nodews)
+[ "$only" = peers ] && targets=(mosquitto nats prosody nodews)
 for t in "${targets[@]}"; do
 	run --target "$t" --scenario idle --conns "$idle_conns" || true
 done

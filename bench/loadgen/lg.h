@@ -191,7 +191,7 @@ extern int raw_per_write;  /* frames per write() (1..64) */
 
 /* Adapters. */
 extern const struct adapter adapter_tandem, adapter_nodews, adapter_mqtt,
-	adapter_nats, adapter_raw;
+	adapter_nats, adapter_xmpp, adapter_raw;
 extern const char *tandem_bin;
 extern const char *peers_dir;  /* bench/peers: the node server */
 extern const char *node_bin;
@@ -199,6 +199,7 @@ extern const char *node_bin;
 int peer_start_mosquitto(int port, const char *dir);
 int peer_start_nats(int port, const char *dir);
 int peer_start_nodews(int port, const char *dir);
+int peer_start_prosody(int port, const char *dir);
 
 /* How a new tandem account is set up before it is ready. */
 enum tandem_setup { TS_JOIN, TS_DM_SELF, TS_CREATE };

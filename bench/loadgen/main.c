@@ -35,8 +35,8 @@ int lg_port;
 
 static const char usage[] =
 	"usage: lg [options]\n"
-	"  --target NAME      tandem | nodews | mosquitto | nats (default "
-	"tandem)\n"
+	"  --target NAME      tandem | nodews | mosquitto | nats | prosody\n"
+	"                     (default tandem)\n"
 	"  --scenario NAME    idle | fanout | mixed | durable | slow | storm "
 	"| raw\n"
 	"                     (default fanout)\n"
@@ -74,6 +74,8 @@ adapter_named(const char *name)
 		return &adapter_mqtt;
 	if (strcmp(name, "nats") == 0)
 		return &adapter_nats;
+	if (strcmp(name, "prosody") == 0)
+		return &adapter_xmpp;
 	return NULL;
 }
 

@@ -3,7 +3,8 @@
  * configured fairly (loopback, no TLS, no rate limits or shapers, no
  * persistence where that is an option, pinned to the server's core):
  * mosquitto with a websockets listener, nats-server with websocket
- * enabled, and the node + ws broadcast server in bench/peers.
+ * enabled, prosody with MUC over XMPP-WebSocket, and the node + ws
+ * broadcast server in bench/peers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,51 @@ peer_start_nats(int port, const char *dir)
 		return -1;
 	{
 		char *argv[] = { "nats-server", "-c", (char *)path, NULL };
+
+		target_spawn(argv);
+	}
+	return target_wait_port(port, 10000);
+}
+
+/*
+ * prosody: anonymous logins, a MUC component whose rooms keep no history
+ * and open unlocked, no mod_limits (Debian's default config enables it
+ * with a 10 kB/s rate: this config does not), websocket on `port`.
+ */
+int
+peer_start_prosody(int port, const char *dir)
+{
+	char conf[2048];
+	const char *path;
+
+	snprintf(conf, sizeof(conf),
+		 "run_as_root = true\n"
+		 "pidfile = \"%s/prosody.pid\"\n"
+		 "data_path = \"%s\"\n"
+		 "log = { error = \"*stderr\" }\n"
+		 "modules_enabled = { \"saslauth\", \"disco\", "
+		 "\"websocket\" }\n"
+		 "c2s_require_encryption = false\n"
+		 "allow_unencrypted_plain_auth = true\n"
+		 "consider_websocket_secure = true\n"
+		 "interfaces = { \"127.0.0.1\" }\n"
+		 "http_ports = { %d }\n"
+		 "https_ports = { }\n"
+		 "c2s_ports = { %d }\n"
+		 "s2s_ports = { }\n"
+		 "VirtualHost \"bench.local\"\n"
+		 "  authentication = \"anonymous\"\n"
+		 "Component \"rooms.bench.local\" \"muc\"\n"
+		 "  muc_room_locking = false\n"
+		 "  muc_room_default_history_length = 0\n"
+		 "  max_history_messages = 0\n",
+		 dir, dir, port, port + 1);
+	path = write_config(dir, "prosody.cfg.lua", conf);
+	if (path == NULL)
+		return -1;
+	{
+		char *argv[] = { "prosody", "--config", (char *)path, "-F",
+				 NULL };
 
 		target_spawn(argv);
 	}
