@@ -212,7 +212,8 @@ dispatch_frame(struct server *srv, struct session *s, const char *buf,
 		dispatch_hold(s, buf, len);
 		return;
 	}
-	if (!bucket_take(&s->flood, TD_RATE_PER_SEC * DISPATCH_FLOOD_FACTOR,
+	if (!srv->opt.no_rate_limit &&
+	    !bucket_take(&s->flood, TD_RATE_PER_SEC * DISPATCH_FLOOD_FACTOR,
 			 TD_RATE_BURST * DISPATCH_FLOOD_FACTOR, now)) {
 		session_close(s, CLOSE_FLOOD, "flooding");
 		return;
@@ -223,7 +224,8 @@ dispatch_frame(struct server *srv, struct session *s, const char *buf,
 		dispatch_error(srv, s, id, rc, why[0] ? why : NULL);
 		goto out;
 	}
-	if (!bucket_take(&s->rate, TD_RATE_PER_SEC, TD_RATE_BURST, now)) {
+	if (!srv->opt.no_rate_limit &&
+	    !bucket_take(&s->rate, TD_RATE_PER_SEC, TD_RATE_BURST, now)) {
 		dispatch_error(srv, s, req.id, TD_ERR_RATE_LIMITED,
 			       "too many requests; slow down");
 		goto out;

@@ -46,6 +46,9 @@ static const char usage[] =
 	"  --tls-cert FILE       PEM certificate: serve https:// and wss://\n"
 	"  --tls-key FILE        PEM private key for --tls-cert\n"
 	"  --open-registration   anyone may register without an invite\n"
+	"  --no-rate-limit       no per-connection request limit (for "
+	"benchmarks\n"
+	"                        beside servers that have none)\n"
 	"  --sync normal|full    SQLite synchronous mode (default full: an "
 	"acknowledged\n"
 	"                        write survives power loss; normal survives a "
@@ -70,7 +73,7 @@ static const char usage[] =
 
 enum {
 	OPT_LISTEN = 256, OPT_PORT, OPT_DATA_DIR, OPT_WEB_ROOT,
-	OPT_ALLOW_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_OPEN_REG, OPT_SYNC,
+	OPT_ALLOW_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_OPEN_REG, OPT_NO_RATE_LIMIT, OPT_SYNC,
 	OPT_RETENTION, OPT_WORKERS, OPT_PWHASH_OPS, OPT_PWHASH_MEM, OPT_KEEPALIVE, OPT_BACKUP_TO, OPT_TEST_CLOCK,
 	OPT_HELP
 };
@@ -84,6 +87,7 @@ static const struct option long_opts[] = {
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "open-registration", no_argument, NULL, OPT_OPEN_REG },
+	{ "no-rate-limit", no_argument, NULL, OPT_NO_RATE_LIMIT },
 	{ "sync", required_argument, NULL, OPT_SYNC },
 	{ "event-retention", required_argument, NULL, OPT_RETENTION },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
@@ -150,6 +154,7 @@ parse_flags(int argc, char **argv, struct server_options *o)
 		case OPT_TLS_CERT: o->tls_cert = optarg; break;
 		case OPT_TLS_KEY: o->tls_key = optarg; break;
 		case OPT_OPEN_REG: o->open_registration = true; break;
+		case OPT_NO_RATE_LIMIT: o->no_rate_limit = true; break;
 		case OPT_SYNC:
 			if (strcmp(optarg, "normal") == 0)
 				o->sync_normal = true;

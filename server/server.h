@@ -37,6 +37,7 @@ struct server_options {
 	size_t n_allow_origins;
 	const char *tls_cert, *tls_key;
 	bool open_registration;
+	bool no_rate_limit;		/* benchmarks: no per-connection limit */
 	bool sync_normal;		/* synchronous=NORMAL instead of FULL */
 	unsigned long long pwhash_ops;	/* Argon2id opslimit */
 	size_t pwhash_mem;		/* Argon2id memlimit, bytes */
