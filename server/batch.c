@@ -52,12 +52,17 @@ batch_write_begin(struct server *srv)
 	int rc;
 
 	assert(!b->in_write);
+	if (!store_batch_open(srv->store)) {
+		b->opened_ms = util_mono_ms();
+		b->writes = 0;
+	}
 	rc = store_batch_begin(srv->store);
 	if (rc == 0)
 		rc = store_sp_begin(srv->store);
 	if (rc != 0)
 		return rc;
 	b->in_write = true;
+	b->writes++;
 	b->sp_mark = b->tail;
 	b->sp_next_seq = srv->next_seq;
 	ws_schedule_flush(srv);
@@ -102,6 +107,18 @@ batch_append(struct server *srv, struct batch_item *it)
 		b->head = it;
 	b->tail = it;
 	ws_schedule_flush(srv);
+}
+
+void
+batch_flush_if_due(struct server *srv)
+{
+	struct batch *b = &srv->batch;
+
+	if (b->in_write || !store_batch_open(srv->store))
+		return;
+	if (b->writes >= BATCH_MAX_WRITES ||
+	    util_mono_ms() - b->opened_ms >= BATCH_MAX_MS)
+		batch_flush(srv);
 }
 
 struct batch_item *

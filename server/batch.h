@@ -48,10 +48,20 @@ struct batch {
 	struct batch_item *sp_mark;	/* tail when the savepoint began */
 	int64_t sp_next_seq;
 	bool in_write;
+	int64_t opened_ms; /* monotonic time the transaction began */
+	int writes;	   /* requests written in it so far */
 };
 
 void batch_init(struct batch *b);
 void batch_fini(struct batch *b);
+
+/*
+ * The bounds of one group commit: a loop that never goes idle (writes
+ * arriving faster than they commit) still commits, and answers, at least
+ * this often.
+ */
+#define BATCH_MAX_WRITES 1000
+#define BATCH_MAX_MS 5
 
 /* Open the turn's transaction if needed and a savepoint for one request. */
 int batch_write_begin(struct server *srv);
@@ -67,5 +77,11 @@ void batch_append(struct server *srv, struct batch_item *it);
 
 /* Commit and release everything queued this turn. */
 void batch_flush(struct server *srv);
+/*
+ * batch_flush() now if the open transaction has reached BATCH_MAX_WRITES
+ * or BATCH_MAX_MS; called after each request, so the bound holds even when
+ * the loop never goes idle to run the flush timer.
+ */
+void batch_flush_if_due(struct server *srv);
 
 #endif

@@ -245,6 +245,7 @@ dispatch_frame(struct server *srv, struct session *s, const char *buf,
 		     NULL);
 out:
 	proto_request_fini(&req);
+	batch_flush_if_due(srv);
 }
 
 void
