@@ -71,6 +71,18 @@ else
 	tail -n 40 tests/out/bench-smoke.log
 fi
 
+# The side-by-side benchmark's smoke mode: the load generator drives the
+# sanitizer tandemd through a small fan-out and a durable run with its
+# kill -9 check (bench/run.sh is the real run; docs/PERFORMANCE.md).
+echo "== peer benchmark (smoke)"
+if bash bench/smoke.sh "$PWD/build-asan/tandemd" >tests/out/bench-peers-smoke.log 2>&1; then
+	passed=$((passed + 1))
+	grep -E "deliveries/s|acknowledged posts/s|lost" tests/out/bench-peers-smoke.log | head -n 4
+else
+	failed=$((failed + 1))
+	tail -n 40 tests/out/bench-peers-smoke.log
+fi
+
 # Short fuzzing runs (libFuzzer, clang, ASan+UBSan); see tests/fuzz/README.md.
 if [ -x tests/fuzz/run.sh ]; then
 	echo "== fuzzing (short)"
