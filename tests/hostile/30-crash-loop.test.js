@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, connect, resume, sleep } from '../lib/server.js';
+import { patient } from '../integration/util.js';
 import { sqlite, sqliteJson, rng, envInt } from './lib.js';
 
 const CYCLES = envInt('CRASH_CYCLES', 10);
@@ -122,6 +123,7 @@ test(`crash loop: ${CYCLES} kill -9 cycles under ${CLIENTS} posting clients`, { 
     servers.push(srv);
     const r = await resume(srv, users[0].token);
     assert.ok(r.reply.result);
+    patient(r); // reading a long history back may meet the rate limit: wait it out
     let recovered = 0;
     const rows = sqliteJson(db, 'SELECT id, nonce FROM messages ORDER BY id');
     for (const conv of convs) {

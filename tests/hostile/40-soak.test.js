@@ -298,7 +298,12 @@ test(`soak: ${CLIENTS} clients for ${SECONDS} s, drops every ${DROP_MIN_MS}-${DR
         const ids = [];
         let before;
         for (;;) {
-          const out = await call(st.conn, 'msg.history', before ? { conv, before, limit: 200 } : { conv, limit: 200 });
+          let out;
+          for (;;) { // reading every history back may meet the rate limit: wait it out
+            out = await call(st.conn, 'msg.history', before ? { conv, before, limit: 200 } : { conv, limit: 200 });
+            if (out.closed || !out.r.error || out.r.error.code !== 'rate_limited') break;
+            await sleep(250);
+          }
           assert.ok(!out.closed && out.r.result, `msg.history ${conv}: ${JSON.stringify(out.r)}`);
           const h = out.r.result;
           ids.unshift(...h.messages.map((m) => m.id));
