@@ -58,19 +58,8 @@ fb_filters(struct cli *c, struct jw *w)
 		jw_kstr(w, "account", c->opt[OPT_ACCOUNT]);
 	if (rc == 0 && c->opt[OPT_COMPETITOR])
 		jw_kstr(w, "competitor", c->opt[OPT_COMPETITOR]);
-	if (rc == 0 && c->opt[OPT_SORT]) {
-		if (strcmp(c->opt[OPT_SORT], "votes") &&
-		    strcmp(c->opt[OPT_SORT], "value") &&
-		    strcmp(c->opt[OPT_SORT], "newest"))
-			rc = cli_usage_fail(c, "--sort must be votes, value "
-					       "or newest");
-		else
-			jw_kstr(w, "sort", c->opt[OPT_SORT]);
-	}
-	if (rc == 0 && c->limit)
-		jw_kint(w, "limit", c->limit);
-	if (rc == 0 && c->offset)
-		jw_kint(w, "offset", c->offset);
+	if (rc == 0)
+		rc = rec_list_order(c, w, "votes", "value", "newest");
 	return rc;
 }
 

@@ -109,19 +109,8 @@ req_filters(struct cli *c, struct jw *w, int64_t uid)
 		jw_kstr(w, "account", c->opt[OPT_ACCOUNT]);
 	if (rc == 0 && c->opt[OPT_MINE])
 		jw_kint(w, "user", c->me.id);
-	if (rc == 0 && c->opt[OPT_SORT]) {
-		if (strcmp(c->opt[OPT_SORT], "queue") &&
-		    strcmp(c->opt[OPT_SORT], "due") &&
-		    strcmp(c->opt[OPT_SORT], "newest"))
-			rc = cli_usage_fail(c, "--sort must be queue, due or "
-					       "newest");
-		else
-			jw_kstr(w, "sort", c->opt[OPT_SORT]);
-	}
-	if (rc == 0 && c->limit)
-		jw_kint(w, "limit", c->limit);
-	if (rc == 0 && c->offset)
-		jw_kint(w, "offset", c->offset);
+	if (rc == 0)
+		rc = rec_list_order(c, w, "queue", "due", "newest");
 	return rc;
 }
 

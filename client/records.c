@@ -426,3 +426,22 @@ rec_check_id(struct cli *c, const char *what)
 
 	return rec_id(c, c->args[0], what, &id);
 }
+
+int
+rec_list_order(struct cli *c, struct jw *w, const char *a, const char *b,
+	       const char *d)
+{
+	const char *sort = c->opt[OPT_SORT];
+
+	if (sort) {
+		if (strcmp(sort, a) && strcmp(sort, b) && strcmp(sort, d))
+			return cli_usage_fail(c, "--sort must be %s, %s or %s",
+					      a, b, d);
+		jw_kstr(w, "sort", sort);
+	}
+	if (c->limit)
+		jw_kint(w, "limit", c->limit);
+	if (c->offset)
+		jw_kint(w, "offset", c->offset);
+	return 0;
+}

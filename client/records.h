@@ -104,6 +104,12 @@ void rec_done_request(struct cli *c, const struct proto_value *r,
 
 /* --note: text as a message body (newlines allowed). */
 int rec_check_note(struct cli *c);
+/*
+ * A list op's --sort (one of the three words the op accepts), --limit and
+ * --offset, written into w. Returns 0 or CLI_ERR_USAGE.
+ */
+int rec_list_order(struct cli *c, struct jw *w, const char *a, const char *b,
+		   const char *d);
 
 /* Run a writer of request fields into a scratch request: its checks. */
 int rec_dry(struct cli *c, int (*fill)(struct cli *c, struct jw *w));
